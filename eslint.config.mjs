@@ -1,0 +1,41 @@
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/node_modules', '**/dist', '**/tmp', '**/out', '.nx', 'coverage'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            // Domain libraries: pure TypeScript, no framework, no I/O; they may only use other domain libs.
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+            // Protocol libraries (wire formats, clients, bus contracts) may use domain libs.
+            { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
+            // Apps depend on libs, and the platform app composes the other apps' modules.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:app'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Domain libs must not import frameworks or I/O modules.
+    files: ['libs/market/**/*.ts', 'libs/strategy/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['@nestjs/*', 'nats', 'ws', 'node:fs', 'node:net', 'node:http', 'fs', 'net', 'http', 'ioredis', 'typeorm'],
+        },
+      ],
+    },
+  },
+];
