@@ -1,2 +1,4 @@
 export * from './money';
 export * from './fees';
+export * from './ticks';
+export * from './order-book';

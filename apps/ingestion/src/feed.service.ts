@@ -1,0 +1,104 @@
+/**
+ * The ingestion app's feed: lists the markets (REST), subscribes to their order books over the Kalshi
+ * WebSocket (libs/kalshi client: gap recovery, reconnects), and publishes every book event on the bus as
+ * versioned contracts, on `md.v1.p<partition>.<snapshot|delta|stale>.<ticker>`.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { BookDeltaV1, BookSnapshotV1, BookStaleV1, BUS_CLIENT, IngestionStatusV1, partitionOf, subjects } from '@kalshi-platform/bus';
+import { KalshiRestClient, KalshiWsClient, OrderbookDeltaFrame, OrderbookSnapshotFrame, StaleReason } from '@kalshi-platform/kalshi';
+import { INGESTION_CONFIG } from './tokens';
+import type { IngestionConfig } from './ingestion.config';
+
+@Injectable()
+export class FeedService implements OnApplicationShutdown {
+  private readonly logger = new Logger('ingestion');
+  private ws: KalshiWsClient | null = null;
+  private published = 0;
+  private readonly partitionCache = new Map<string, number>();
+
+  constructor(
+    @Inject(INGESTION_CONFIG) private readonly cfg: IngestionConfig,
+    @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
+  ) {}
+
+  private partition(ticker: string): number {
+    let p = this.partitionCache.get(ticker);
+    if (p === undefined) {
+      p = partitionOf(ticker, this.cfg.partitionCount);
+      this.partitionCache.set(ticker, p);
+    }
+    return p;
+  }
+
+  /** Market tickers to follow: the configured list, or every open market from `GET /markets`. */
+  async resolveMarkets(): Promise<string[]> {
+    if (this.cfg.marketTickers.length > 0) return this.cfg.marketTickers;
+    const rest = new KalshiRestClient({ baseUrl: this.cfg.restUrl, credentials: this.cfg.credentials });
+    const markets = await rest.getAll<{ ticker: string }>('markets', 'markets', { status: 'open', limit: 1000 });
+    return markets.map((m) => m.ticker);
+  }
+
+  /** Connects and subscribes; resolves when the first connection is open. */
+  async start(): Promise<void> {
+    const markets = await this.resolveMarkets();
+    this.logger.log(`following ${markets.length} market(s) on ${this.cfg.wsUrl}`);
+    const ws = new KalshiWsClient({
+      url: this.cfg.wsUrl,
+      credentials: this.cfg.credentials,
+      heartbeatTimeoutMs: this.cfg.heartbeatTimeoutMs,
+      snapshotTimeoutMs: this.cfg.snapshotTimeoutMs,
+      reconnect: this.cfg.reconnectInitialDelayMs !== undefined ? { initialDelayMs: this.cfg.reconnectInitialDelayMs } : undefined,
+      log: (level, msg) => (level === 'info' ? this.logger.log(msg) : level === 'warn' ? this.logger.warn(msg) : this.logger.error(msg)),
+    });
+    this.ws = ws;
+    ws.on('snapshot', (f: OrderbookSnapshotFrame, tsMs: number) => this.onSnapshot(f, tsMs));
+    ws.on('delta', (f: OrderbookDeltaFrame, tsMs: number) => this.onDelta(f, tsMs));
+    ws.on('stale', (ticker: string, reason: StaleReason, tsMs: number) => this.onStale(ticker, reason, tsMs));
+    ws.on('malformed', (err: { message: string }) => this.logger.warn(`malformed frame skipped: ${err.message}`));
+    ws.subscribeOrderbook(markets);
+    await ws.start();
+  }
+
+  private onSnapshot(f: OrderbookSnapshotFrame, tsMs: number): void {
+    const msg: BookSnapshotV1 = { v: 1, marketTicker: f.marketTicker, sid: f.sid, seq: f.seq, yes: f.yes, no: f.no, tsMs };
+    this.bus.emit(subjects.md(this.partition(f.marketTicker), 'snapshot', f.marketTicker), msg);
+    this.published++;
+  }
+
+  private onDelta(f: OrderbookDeltaFrame, tsMs: number): void {
+    const msg: BookDeltaV1 = { v: 1, marketTicker: f.marketTicker, sid: f.sid, seq: f.seq, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, tsMs };
+    this.bus.emit(subjects.md(this.partition(f.marketTicker), 'delta', f.marketTicker), msg);
+    this.published++;
+  }
+
+  private onStale(ticker: string, reason: StaleReason, tsMs: number): void {
+    const msg: BookStaleV1 = { v: 1, marketTicker: ticker, reason, tsMs };
+    this.bus.emit(subjects.md(this.partition(ticker), 'stale', ticker), msg);
+    this.published++;
+  }
+
+  /** Counters for the status request and the report. */
+  status(): IngestionStatusV1 {
+    const s = this.ws?.stats;
+    return {
+      v: 1,
+      connected: this.ws?.connected ?? false,
+      framesReceived: s?.framesReceived ?? 0,
+      snapshots: s?.snapshots ?? 0,
+      deltas: s?.deltas ?? 0,
+      malformed: s?.malformed ?? 0,
+      gapsDetected: s?.gapsDetected ?? 0,
+      resyncs: s?.resyncs ?? 0,
+      reconnects: s?.reconnects ?? 0,
+      published: this.published,
+      pendingResyncs: this.ws?.pendingResyncs ?? 0,
+      subscribedMarkets: this.ws?.subscribedMarkets ?? 0,
+      lastTsMs: this.ws?.lastTsMs ?? 0,
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.ws?.close();
+  }
+}

@@ -1,0 +1,4 @@
+export * from './ingestion.config';
+export * from './ingestion.module';
+export * from './feed.service';
+export * from './tokens';

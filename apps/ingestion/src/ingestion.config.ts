@@ -1,0 +1,86 @@
+/**
+ * Configuration of the ingestion app. From the environment (`ingestionConfigFromEnv`) for the standalone
+ * service, or built in code by the all-in-one platform.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `KALSHI_REST_URL` | REST base, e.g. `https://external-api.kalshi.com/trade-api/v2` | required |
+ * | `KALSHI_WS_URL` | WebSocket URL, e.g. `wss://external-api-ws.kalshi.com/trade-api/ws/v2` | required |
+ * | `KALSHI_API_KEY_ID` | API key id | required by Kalshi |
+ * | `KALSHI_PRIVATE_KEY_PATH` or `KALSHI_PRIVATE_KEY_PEM` | RSA private key (never logged) | required by Kalshi |
+ * | `KALSHI_CREDENTIALS_FILE` | a `{key_id, private_key_pem}` file as the mock exchange writes | - |
+ * | `INGEST_MARKET_TICKERS` | comma-separated tickers; empty = every open market from `GET /markets` | empty |
+ * | `PARTITION_COUNT` | partitions of the ticker plant | 64 |
+ * | `NATS_URL` | the bus | required for the standalone app |
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_PARTITION_COUNT } from '@kalshi-platform/bus';
+
+export interface IngestionConfig {
+  restUrl: string;
+  wsUrl: string;
+  credentials?: { keyId: string; privateKeyPem: string };
+  /** markets to subscribe; empty = all open markets listed by the REST API */
+  marketTickers: string[];
+  partitionCount: number;
+  heartbeatTimeoutMs?: number;
+  snapshotTimeoutMs?: number;
+  reconnectInitialDelayMs?: number;
+}
+
+/** Thrown for a missing or malformed setting; the message names the variable (never its secret value). */
+export class ConfigError extends Error {}
+
+/** Reads a positive integer setting. @throws ConfigError naming the variable. */
+export function positiveInt(name: string, raw: string | undefined, dflt: number): number {
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/** Loads Kalshi credentials from the environment. @throws ConfigError naming the variable or file. */
+export function credentialsFromEnv(env: NodeJS.ProcessEnv): { keyId: string; privateKeyPem: string } | undefined {
+  if (env.KALSHI_CREDENTIALS_FILE) {
+    let parsed: { key_id?: unknown; private_key_pem?: unknown };
+    try {
+      parsed = JSON.parse(readFileSync(env.KALSHI_CREDENTIALS_FILE, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`KALSHI_CREDENTIALS_FILE ${env.KALSHI_CREDENTIALS_FILE}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (typeof parsed.key_id !== 'string' || typeof parsed.private_key_pem !== 'string') {
+      throw new ConfigError(`KALSHI_CREDENTIALS_FILE ${env.KALSHI_CREDENTIALS_FILE} needs string fields key_id and private_key_pem`);
+    }
+    return { keyId: parsed.key_id, privateKeyPem: parsed.private_key_pem };
+  }
+  const keyId = env.KALSHI_API_KEY_ID;
+  let pem = env.KALSHI_PRIVATE_KEY_PEM;
+  if (!pem && env.KALSHI_PRIVATE_KEY_PATH) {
+    try {
+      pem = readFileSync(env.KALSHI_PRIVATE_KEY_PATH, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`KALSHI_PRIVATE_KEY_PATH ${env.KALSHI_PRIVATE_KEY_PATH}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  if (!keyId && !pem) return undefined;
+  if (!keyId) throw new ConfigError('KALSHI_API_KEY_ID is required when a private key is configured');
+  if (!pem) throw new ConfigError('KALSHI_PRIVATE_KEY_PATH or KALSHI_PRIVATE_KEY_PEM is required when KALSHI_API_KEY_ID is set');
+  return { keyId, privateKeyPem: pem };
+}
+
+/** @throws ConfigError naming the missing or malformed variable. */
+export function ingestionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IngestionConfig {
+  const restUrl = env.KALSHI_REST_URL;
+  const wsUrl = env.KALSHI_WS_URL;
+  if (!restUrl) throw new ConfigError('KALSHI_REST_URL is required (e.g. http://127.0.0.1:8080/trade-api/v2)');
+  if (!wsUrl) throw new ConfigError('KALSHI_WS_URL is required (e.g. ws://127.0.0.1:8080/trade-api/ws/v2)');
+  return {
+    restUrl,
+    wsUrl,
+    credentials: credentialsFromEnv(env),
+    marketTickers: (env.INGEST_MARKET_TICKERS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    partitionCount: positiveInt('PARTITION_COUNT', env.PARTITION_COUNT, DEFAULT_PARTITION_COUNT),
+  };
+}

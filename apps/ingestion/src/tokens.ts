@@ -1,0 +1,2 @@
+/** Injection token of the IngestionConfig. */
+export const INGESTION_CONFIG = Symbol('INGESTION_CONFIG');

@@ -1,0 +1,141 @@
+/**
+ * `npm start -- [--capture FILE.jsonl] [--events FILE.json] [--report OUT.json] [--speed max|realtime]
+ *                [--drop-frames N] [--seed S] [--nats URL]`
+ *
+ * Replays a Kalshi WebSocket capture through exchange -> ingestion -> ticker plant -> detection, shows
+ * progress, prints a summary and writes the report (see report.ts). Exit code 0 on success; a one-line
+ * error and exit code 2 on bad arguments or unreadable files, 1 on a pipeline failure.
+ */
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { CaptureError } from '@kalshi-platform/exchange';
+import { runPlatform } from './platform';
+import type { Report } from './report';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+export const DEFAULT_CAPTURE = resolve(REPO_ROOT, 'data/samples/kalshi-demo-ws-capture-2026-07-01/ws_session_orderbook_delta_fill.jsonl');
+
+function nonNegInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a non-negative integer');
+  return Number(value);
+}
+function positiveInt(value: string): number {
+  const n = nonNegInt(value);
+  if (n === 0) throw new InvalidArgumentError('must be at least 1');
+  return n;
+}
+
+/** Input error: one line, exit code 2. */
+class UsageError extends Error {}
+
+function readable(flag: string, path: string): string {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? 'unreadable'}`);
+  }
+  return path;
+}
+
+function summary(r: Report, reportPath: string): string {
+  const s = r.stats;
+  const lines = [
+    `frames ${s.frames} (snapshots ${s.snapshots}, deltas ${s.deltas}, malformed ${s.malformed}); gaps ${s.gaps_detected}, resyncs ${s.resyncs}, reconnects ${s.reconnects}; ${s.elapsed_ms} ms`,
+    'market                                   YES bid         YES ask',
+  ];
+  for (const [t, b] of Object.entries(r.bbo)) {
+    const bid = b.yes_bid_dollars ? `${b.yes_bid_dollars} x ${b.yes_bid_size_fp}` : '-';
+    const ask = b.yes_ask_dollars ? `${b.yes_ask_dollars} x ${b.yes_ask_size_fp}` : '-';
+    lines.push(`${t.padEnd(40)} ${bid.padEnd(15)} ${ask}`);
+  }
+  const open = r.opportunities.filter((o) => o.closed_ts_ms === null).length;
+  lines.push(`opportunities: ${r.opportunities.length} episode(s), ${open} still open at the end`);
+  for (const o of r.opportunities.slice(0, 10)) {
+    lines.push(`  ${o.kind.padEnd(10)} ${o.event_ticker.padEnd(28)} gross ${o.max_gross_edge_dollars} net ${o.max_net_edge_dollars} legs ${o.legs.map((l) => `${l.side}@${l.price_dollars} ${l.market_ticker}`).join(', ')}`);
+  }
+  if (s.invalid_books.length) lines.push(`WARNING: ${s.invalid_books.length} book(s) invalid at the end: ${s.invalid_books.join(', ')}`);
+  lines.push(`report written to ${reportPath}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('npm start --')
+    .description('Replay a Kalshi WebSocket capture through exchange -> ingestion -> ticker plant -> detection and write a report.')
+    .option('--capture <file>', 'Kalshi WebSocket capture (JSONL or JSON array)', DEFAULT_CAPTURE)
+    .option('--events <file>', 'Kalshi GET /events?with_nested_markets=true body; events with mutually_exclusive form baskets')
+    .option('--report <file>', 'where to write the report (JSON)', 'reports/report.json')
+    .addOption(new Option('--speed <speed>', 'replay pacing').choices(['max', 'realtime']).default('max'))
+    .option('--realtime-factor <n>', 'with --speed realtime, replay this many times faster', positiveInt, 1)
+    .option('--drop-frames <n>', 'fault: drop N delta frames on the wire (seq gaps)', nonNegInt, 0)
+    .option('--seed <s>', 'seed of the fault injection', nonNegInt, 1)
+    .option('--disconnect-after-frames <n>', 'fault: the exchange closes the connection once after N frames', positiveInt)
+    .option('--nats <url>', 'run the apps over this NATS server instead of in-process')
+    .option('--shards <n>', 'ticker-plant shards', positiveInt, 1)
+    .option('--quiet', 'no progress bar')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let o: Record<string, unknown>;
+  try {
+    program.parse(argv, { from: 'user' });
+    o = program.opts();
+  } catch (e) {
+    const code = (e as { exitCode?: number; code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    return 2;
+  }
+  try {
+    const capturePath = readable('--capture', resolve(o.capture as string));
+    const eventsPath = o.events ? readable('--events', resolve(o.events as string)) : null;
+    const reportPath = resolve(o.report as string);
+    const showBar = !o.quiet && process.stderr.isTTY;
+    const bar = showBar ? new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} frames | received {received}', stream: process.stderr, hideCursor: true }) : null;
+    let started = false;
+    let lastLogged = 0;
+    const report = await runPlatform({
+      capturePath,
+      eventsPath,
+      speed: o.speed as 'max' | 'realtime',
+      realtimeFactor: o.realtimeFactor as number,
+      dropFrames: o.dropFrames as number,
+      seed: o.seed as number,
+      natsUrl: o.nats as string | undefined,
+      shards: o.shards as number,
+      disconnectAfterFrames: o.disconnectAfterFrames as number | undefined,
+      onProgress: (p) => {
+        if (bar) {
+          if (!started) bar.start(p.total, 0, { received: 0 });
+          started = true;
+          bar.update(p.replayed, { received: p.framesReceived });
+        } else if (!o.quiet && (Date.now() - lastLogged > 2000 || p.replayed === p.total) && p.replayed !== lastLogged) {
+          lastLogged = Date.now();
+          process.stderr.write(`replay: ${p.replayed}/${p.total} frames, received ${p.framesReceived}\n`);
+        }
+      },
+    });
+    bar?.stop();
+    mkdirSync(dirname(reportPath), { recursive: true });
+    writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
+    console.log(summary(report, reportPath));
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof CaptureError || e instanceof RangeError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    console.error(`error: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module || process.argv[1] === __filename) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`error: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

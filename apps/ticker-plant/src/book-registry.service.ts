@@ -1,0 +1,172 @@
+/**
+ * The ticker plant's books: one libs/market OrderBook per market of the shard's partitions, rebuilt from
+ * ingestion's snapshots and deltas. After every change it publishes the applied level
+ * (`book.v1.p<k>.delta.<ticker>`, new absolute size) and, when the top of book moved, the BBO
+ * (`book.v1.p<k>.bbo.<ticker>`); a snapshot publishes the whole book (`book.v1.p<k>.snapshot.<ticker>`).
+ * A malformed message is counted and skipped, never thrown.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import {
+  BboV1,
+  BookLevelV1,
+  BookSnapshotV1,
+  BUS_CLIENT,
+  ContractError,
+  decodeBookDeltaV1,
+  decodeBookSnapshotV1,
+  decodeBookStaleV1,
+  partitionOf,
+  subjects,
+  TickerPlantBooksV1,
+  TickerPlantStatusV1,
+} from '@kalshi-platform/bus';
+import { OrderBook, OrderBookError } from '@kalshi-platform/market';
+import { TICKER_PLANT_CONFIG } from './tokens';
+import type { TickerPlantConfig } from './ticker-plant.config';
+
+interface Entry {
+  book: OrderBook;
+  partition: number;
+  /** last published top of book */
+  yesBid: number;
+  yesBidSize: number;
+  noBid: number;
+  noBidSize: number;
+  valid: boolean;
+}
+
+@Injectable()
+export class BookRegistry {
+  private readonly logger = new Logger('ticker-plant');
+  private readonly books = new Map<string, Entry>();
+  private readonly owned: Set<number>;
+  consumed = 0;
+  rejected = 0;
+  published = 0;
+  bboPublished = 0;
+  notOwned = 0;
+
+  constructor(
+    @Inject(TICKER_PLANT_CONFIG) private readonly cfg: TickerPlantConfig,
+    @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
+  ) {
+    this.owned = new Set(cfg.partitions);
+  }
+
+  /** Handles one market-data message; `subject` is `md.v1.p<k>.<kind>.<ticker>`. Never throws. */
+  onMarketData(subject: string, data: unknown): void {
+    this.consumed++;
+    try {
+      const kindStart = subject.indexOf('.', 6) + 1; // after "md.v1.p<k>."
+      const kind = subject.slice(kindStart, subject.indexOf('.', kindStart));
+      if (kind === 'delta') this.onDelta(data);
+      else if (kind === 'snapshot') this.onSnapshot(data);
+      else if (kind === 'stale') this.onStale(data);
+      else throw new ContractError('md.v1', `unknown message kind "${kind}" on ${subject}`);
+    } catch (e) {
+      this.rejected++;
+      if (this.rejected <= 20 || this.rejected % 1000 === 0) {
+        this.logger.warn(`rejected message on ${subject} (${this.rejected} so far): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private entry(ticker: string): Entry | null {
+    let e = this.books.get(ticker);
+    if (!e) {
+      const partition = partitionOf(ticker, this.cfg.partitionCount);
+      if (!this.owned.has(partition)) {
+        this.notOwned++;
+        return null;
+      }
+      e = { book: new OrderBook(ticker), partition, yesBid: -2, yesBidSize: -1, noBid: -2, noBidSize: -1, valid: false };
+      this.books.set(ticker, e);
+    }
+    return e;
+  }
+
+  private onSnapshot(data: unknown): void {
+    const m = decodeBookSnapshotV1(data);
+    const e = this.entry(m.marketTicker);
+    if (!e) return;
+    try {
+      e.book.applySnapshot(m.yes, m.no);
+    } catch (err) {
+      if (err instanceof OrderBookError) this.logger.warn(`snapshot refused for ${m.marketTicker}: ${err.message}`);
+      this.publishBbo(e, m.tsMs);
+      throw err;
+    }
+    const snap: BookSnapshotV1 = { v: 1, marketTicker: m.marketTicker, sid: m.sid, seq: m.seq, yes: e.book.levels('yes'), no: e.book.levels('no'), tsMs: m.tsMs };
+    this.bus.emit(subjects.book(e.partition, 'snapshot', m.marketTicker), snap);
+    this.published++;
+    this.publishBbo(e, m.tsMs);
+  }
+
+  private onDelta(data: unknown): void {
+    const m = decodeBookDeltaV1(data);
+    const e = this.entry(m.marketTicker);
+    if (!e) return;
+    const outcome = e.book.applyDelta(m.side, m.priceTicks, m.deltaCentis);
+    if (outcome === 'applied') {
+      const level: BookLevelV1 = { v: 1, marketTicker: m.marketTicker, side: m.side, priceTicks: m.priceTicks, sizeCentis: e.book.sizeAt(m.side, m.priceTicks), tsMs: m.tsMs };
+      this.bus.emit(subjects.book(e.partition, 'delta', m.marketTicker), level);
+      this.published++;
+    } else if (outcome === 'invalidated') {
+      this.logger.warn(`delta invalidated ${m.marketTicker} (${e.book.invalidReason ?? 'unknown'}): awaiting a snapshot`);
+    }
+    this.publishBbo(e, m.tsMs);
+  }
+
+  private onStale(data: unknown): void {
+    const m = decodeBookStaleV1(data);
+    const e = this.entry(m.marketTicker);
+    if (!e) return;
+    e.book.markStale();
+    this.publishBbo(e, m.tsMs);
+  }
+
+  /** Publishes the BBO when the top of book or validity changed since the last publication. */
+  private publishBbo(e: Entry, tsMs: number): void {
+    const b = e.book;
+    const valid = b.valid;
+    const yesBid = b.yesBidTicks;
+    const yesBidSize = b.yesBidSizeCentis;
+    const noBid = b.noBidTicks;
+    const noBidSize = b.noBidSizeCentis;
+    if (valid === e.valid && yesBid === e.yesBid && yesBidSize === e.yesBidSize && noBid === e.noBid && noBidSize === e.noBidSize) return;
+    e.valid = valid;
+    e.yesBid = yesBid;
+    e.yesBidSize = yesBidSize;
+    e.noBid = noBid;
+    e.noBidSize = noBidSize;
+    const msg: BboV1 = { v: 1, marketTicker: b.marketTicker, valid, yesBidTicks: yesBid, yesBidSizeCentis: yesBidSize, noBidTicks: noBid, noBidSizeCentis: noBidSize, tsMs };
+    this.bus.emit(subjects.book(e.partition, 'bbo', b.marketTicker), msg);
+    this.published++;
+    this.bboPublished++;
+  }
+
+  status(): TickerPlantStatusV1 {
+    let invalid = 0;
+    for (const e of this.books.values()) if (!e.book.valid) invalid++;
+    return {
+      v: 1,
+      shardIndex: this.cfg.shardIndex,
+      shardCount: this.cfg.shardCount,
+      partitions: this.cfg.partitions,
+      books: this.books.size,
+      consumed: this.consumed,
+      rejected: this.rejected,
+      published: this.published,
+      bboPublished: this.bboPublished,
+      invalidBooks: invalid,
+    };
+  }
+
+  /** Every book of the shard, ladders ascending as Kalshi sends them. */
+  snapshot(): TickerPlantBooksV1 {
+    const books: TickerPlantBooksV1['books'] = {};
+    for (const [t, e] of this.books) books[t] = { valid: e.book.valid, yes: e.book.levels('yes'), no: e.book.levels('no') };
+    return { v: 1, shardIndex: this.cfg.shardIndex, books };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './ticker-plant.config';
+export * from './ticker-plant.module';
+export * from './book-registry.service';
+export * from './tokens';

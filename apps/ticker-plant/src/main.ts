@@ -1,0 +1,21 @@
+/**
+ * Standalone ticker-plant shard: `npm run ticker-plant` with SHARD_INDEX (or a StatefulSet HOSTNAME),
+ * SHARD_COUNT, PARTITION_COUNT and NATS_URL (see ticker-plant.config.ts).
+ */
+import 'reflect-metadata';
+import { busTransportFromConfig } from '@kalshi-platform/bus';
+import { tickerPlantConfigFromEnv, TickerPlantConfigError } from './ticker-plant.config';
+import { startTickerPlant } from './ticker-plant.module';
+
+async function main(): Promise<void> {
+  const cfg = tickerPlantConfigFromEnv();
+  if (!process.env.NATS_URL) throw new TickerPlantConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
+  const app = await startTickerPlant(cfg, busTransportFromConfig(process.env.NATS_URL));
+  app.enableShutdownHooks();
+  console.log(`ticker-plant shard ${cfg.shardIndex}/${cfg.shardCount} owns ${cfg.partitions.length} of ${cfg.partitionCount} partitions`);
+}
+
+main().catch((e: Error) => {
+  console.error(`ticker-plant: ${e instanceof TickerPlantConfigError ? e.message : e.stack ?? e.message}`);
+  process.exit(1);
+});

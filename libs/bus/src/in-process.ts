@@ -1,0 +1,173 @@
+/**
+ * The in-process transport: the embedded default that replaces NATS behind the same NestJS client and
+ * server interfaces (ARCHITECTURE.md, "Bus"), so every @EventPattern / @MessagePattern handler runs
+ * unchanged in one process and across processes.
+ *
+ * Semantics follow core NATS: subjects with `*` / `>` wildcards, at-most-once fan-out to every matching
+ * subscription, per-publisher ordering, request/reply answered by the first matching responder.
+ * Delivery is synchronous (the handler body runs inside `publish`), which keeps ordering exact and costs
+ * no serialization. Payloads are passed by reference: handlers must treat them as immutable (the
+ * `cloneMessages` option deep-copies them, to catch a handler that mutates).
+ */
+import { BaseRpcContext, ClientProxy, CustomTransportStrategy, ReadPacket, Server, WritePacket } from '@nestjs/microservices';
+import { EMPTY, lastValueFrom, Observable, isObservable } from 'rxjs';
+import { subjectMatches } from './subjects';
+
+type EventHandler = (subject: string, data: unknown) => void;
+type RequestHandler = (subject: string, data: unknown) => Promise<unknown>;
+
+interface Subscription {
+  pattern: string;
+  handler: EventHandler;
+}
+
+/** Error for a request nobody answers (like NATS "no responders"). */
+export class NoRespondersError extends Error {
+  constructor(subject: string) {
+    super(`no responders for ${subject}`);
+    this.name = 'NoRespondersError';
+  }
+}
+
+/** The shared in-process message broker. One instance connects every app of an all-in-one process. */
+export class InProcessBroker {
+  private subs: Subscription[] = [];
+  private responders: Array<{ pattern: string; handler: RequestHandler }> = [];
+  private routeCache = new Map<string, EventHandler[]>();
+  /** messages published */
+  published = 0;
+
+  constructor(private readonly opts: { cloneMessages?: boolean } = {}) {}
+
+  /** Subscribes a handler to a subject pattern; returns the unsubscribe function. */
+  subscribe(pattern: string, handler: EventHandler): () => void {
+    const sub = { pattern, handler };
+    this.subs.push(sub);
+    this.routeCache.clear();
+    return () => {
+      this.subs = this.subs.filter((s) => s !== sub);
+      this.routeCache.clear();
+    };
+  }
+
+  /** Registers a request/reply responder; returns the unregister function. */
+  respond(pattern: string, handler: RequestHandler): () => void {
+    const r = { pattern, handler };
+    this.responders.push(r);
+    return () => {
+      this.responders = this.responders.filter((x) => x !== r);
+    };
+  }
+
+  /** Publishes to every matching subscription, synchronously; returns how many received it. */
+  publish(subject: string, data: unknown): number {
+    let handlers = this.routeCache.get(subject);
+    if (handlers === undefined) {
+      handlers = this.subs.filter((s) => subjectMatches(s.pattern, subject)).map((s) => s.handler);
+      if (this.routeCache.size > 100_000) this.routeCache.clear();
+      this.routeCache.set(subject, handlers);
+    }
+    this.published++;
+    const clone = this.opts.cloneMessages;
+    for (let i = 0; i < handlers.length; i++) handlers[i](subject, clone ? structuredClone(data) : data);
+    return handlers.length;
+  }
+
+  /** Sends a request to the first matching responder. @throws NoRespondersError when none matches. */
+  async request(subject: string, data: unknown): Promise<unknown> {
+    const r = this.responders.find((x) => subjectMatches(x.pattern, subject));
+    if (!r) throw new NoRespondersError(subject);
+    return r.handler(subject, this.opts.cloneMessages ? structuredClone(data) : data);
+  }
+}
+
+/** RPC context of the in-process transport: `getSubject()` like NestJS's NatsContext. */
+export class InProcessContext extends BaseRpcContext<[string]> {
+  constructor(args: [string]) {
+    super(args);
+  }
+  /** The subject the message was published on. */
+  getSubject(): string {
+    return this.args[0];
+  }
+}
+
+/** NestJS custom transport server over an InProcessBroker. */
+export class InProcessServer extends Server implements CustomTransportStrategy {
+  private unsubscribers: Array<() => void> = [];
+
+  constructor(private readonly broker: InProcessBroker) {
+    super();
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (handler.isEventHandler) {
+        this.unsubscribers.push(
+          this.broker.subscribe(pattern, (subject, data) => {
+            void this.handleEvent(pattern, { pattern, data }, new InProcessContext([subject]));
+          }),
+        );
+      } else {
+        this.unsubscribers.push(
+          this.broker.respond(pattern, async (subject, data) => {
+            const result = await handler(data, new InProcessContext([subject]));
+            return isObservable(result) ? lastValueFrom(result as Observable<unknown>) : result;
+          }),
+        );
+      }
+    }
+    callback();
+  }
+
+  close(): void {
+    for (const u of this.unsubscribers) u();
+    this.unsubscribers = [];
+  }
+
+  on(): void {
+    /* no transport events */
+  }
+
+  unwrap<T>(): T {
+    return this.broker as T;
+  }
+}
+
+/** NestJS ClientProxy over an InProcessBroker: `emit` publishes synchronously, `send` is request/reply. */
+export class InProcessClient extends ClientProxy {
+  constructor(private readonly broker: InProcessBroker) {
+    super();
+  }
+
+  async connect(): Promise<void> {
+    /* always connected */
+  }
+
+  close(): void {
+    /* nothing to close */
+  }
+
+  unwrap<T>(): T {
+    return this.broker as T;
+  }
+
+  /** Publishes an event synchronously (fast path; skips ClientProxy's RxJS plumbing). */
+  override emit<TResult = unknown, TInput = unknown>(pattern: string, data: TInput): Observable<TResult> {
+    this.broker.publish(pattern, data);
+    return EMPTY;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    this.broker.request(packet.pattern as string, packet.data).then(
+      (response) => callback({ response, isDisposed: true }),
+      (err: unknown) => callback({ err: err instanceof Error ? err.message : err, isDisposed: true }),
+    );
+    return () => undefined;
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    this.broker.publish(packet.pattern as string, packet.data);
+    return undefined as T;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './partition';
+export * from './subjects';
+export * from './contracts';
+export * from './in-process';
+export * from './transport';

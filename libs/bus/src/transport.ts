@@ -1,0 +1,60 @@
+/**
+ * Choice of transport for every app: NATS (deployed) or the in-process broker (the embedded default).
+ * Switching is configuration only (`NATS_URL`); handlers and publishers are the same either way.
+ */
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ClientNats, ClientProxy, CustomTransportStrategy, Server, ServerNats } from '@nestjs/microservices';
+import { lastValueFrom, timeout } from 'rxjs';
+import { InProcessBroker, InProcessClient, InProcessServer } from './in-process';
+
+/** Where the bus lives. */
+export type BusTransport = { kind: 'in-process'; broker: InProcessBroker } | { kind: 'nats'; url: string; name?: string };
+
+/** Injection token of the app's ClientProxy for publishing and requests. */
+export const BUS_CLIENT = Symbol('BUS_CLIENT');
+
+/** A NestJS server strategy for the transport (pass it as `{ strategy }` to createMicroservice / connectMicroservice). */
+export function createBusServer(t: BusTransport): Server & CustomTransportStrategy {
+  if (t.kind === 'in-process') return new InProcessServer(t.broker);
+  return new ServerNats({ servers: [t.url], name: t.name, maxReconnectAttempts: -1 }) as Server & CustomTransportStrategy;
+}
+
+/** A NestJS ClientProxy for the transport. */
+export function createBusClient(t: BusTransport): ClientProxy {
+  if (t.kind === 'in-process') return new InProcessClient(t.broker);
+  return new ClientNats({ servers: [t.url], name: t.name, maxReconnectAttempts: -1 }) as unknown as ClientProxy;
+}
+
+/**
+ * Parses the bus transport from configuration: a NATS URL (e.g. `nats://127.0.0.1:4222`) or, when absent,
+ * the given in-process broker.
+ * @throws Error naming the value when the URL is not nats:// or tls://.
+ */
+export function busTransportFromConfig(natsUrl: string | undefined, broker?: InProcessBroker, name?: string): BusTransport {
+  if (natsUrl && natsUrl.trim() !== '') {
+    if (!/^(nats|tls|ws|wss):\/\//.test(natsUrl)) throw new Error(`NATS URL "${natsUrl}" must start with nats://, tls://, ws:// or wss://`);
+    return { kind: 'nats', url: natsUrl, name };
+  }
+  if (!broker) throw new Error('no NATS_URL configured and no in-process broker given');
+  return { kind: 'in-process', broker };
+}
+
+/** Global module that provides BUS_CLIENT for the chosen transport. */
+@Global()
+@Module({})
+export class BusModule {
+  static forRoot(t: BusTransport): DynamicModule {
+    return {
+      module: BusModule,
+      providers: [{ provide: BUS_CLIENT, useFactory: () => createBusClient(t) }],
+      exports: [BUS_CLIENT],
+    };
+  }
+}
+
+/**
+ * Request/reply with a timeout. @throws the remote error, or a TimeoutError after `timeoutMs`.
+ */
+export function busRequest<T>(client: ClientProxy, subject: string, data: unknown = {}, timeoutMs = 5000): Promise<T> {
+  return lastValueFrom(client.send<T>(subject, data).pipe(timeout(timeoutMs)));
+}
