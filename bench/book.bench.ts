@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { OrderBook, parsePriceDollars, parseSizeFp, type BookSide, type Level } from '@kalshi-platform/market';
 import { measureRate, printHeader, quantile, report } from './harness';
 
-const CAPTURE = path.resolve(__dirname, '../../shared/data/kalshi-demo-ws-capture-2026-07-01/ws_session_orderbook_delta_fill.jsonl');
+const CAPTURE = path.resolve(__dirname, '../data/samples/kalshi-demo-ws-capture-2026-07-01/ws_session_orderbook_delta_fill.jsonl');
 
 /** The capture, decoded once: snapshots per market and the deltas as parallel arrays. */
 interface Decoded {

@@ -1,0 +1,92 @@
+/**
+ * Detection: keeps libs/strategy's ArbitrageDetector fed with every BBO change from the ticker plant and
+ * publishes each episode event (opened / updated / closed) on `signal.v1.opportunity.<kind>`.
+ * Reference data (events, their markets, mutual exclusivity, strikes) comes from the exchange's REST API
+ * (`GET /events?with_nested_markets=true`, all pages) at start.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { BUS_CLIENT, decodeBboV1, DetectionStatusV1, OpportunityEventV1, subjects } from '@kalshi-platform/bus';
+import { KalshiRestClient, ReferenceEvent, referenceEventsFromBody } from '@kalshi-platform/kalshi';
+import { ArbitrageDetector, Episode, EpisodeEvent, EventRef } from '@kalshi-platform/strategy';
+import type { DetectionConfig } from './detection.config';
+import { DETECTION_CONFIG } from './tokens';
+
+/** Converts a domain episode into the bus contract. */
+export function episodeToV1(type: EpisodeEvent['type'], e: Episode): OpportunityEventV1 {
+  return {
+    v: 1,
+    type,
+    kind: e.kind,
+    key: e.key,
+    eventTicker: e.eventTicker,
+    legs: e.legs.map((l) => ({ marketTicker: l.marketTicker, side: l.side, action: l.action, priceTicks: l.priceTicks })),
+    openedTsMs: e.openedTsMs,
+    closedTsMs: e.closedTsMs,
+    maxGrossEdgeTicks: e.maxGrossEdgeTicks,
+    maxNetEdgeTicks: e.maxNetEdgeTicks,
+  };
+}
+
+/** Kalshi reference data -> the detector's event description. */
+export function toEventRef(e: ReferenceEvent): EventRef {
+  return {
+    eventTicker: e.eventTicker,
+    seriesTicker: e.seriesTicker,
+    mutuallyExclusive: e.mutuallyExclusive,
+    markets: e.markets.map((m) => ({ marketTicker: m.ticker, eventTicker: m.eventTicker, strikeType: m.strikeType, floorStrike: m.floorStrike, capStrike: m.capStrike })),
+  };
+}
+
+@Injectable()
+export class DetectionService {
+  private readonly logger = new Logger('detection');
+  private readonly detector: ArbitrageDetector;
+  private events: EventRef[] = [];
+  consumed = 0;
+  rejected = 0;
+
+  constructor(
+    @Inject(DETECTION_CONFIG) private readonly cfg: DetectionConfig,
+    @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
+  ) {
+    this.detector = new ArbitrageDetector([], { takerFeeBps: cfg.takerFeeBps, feeRoundingTicks: cfg.feeRoundingTicks });
+  }
+
+  /** Loads reference data from the REST API (all pages). @throws on HTTP failure after retries. */
+  async loadReferenceData(): Promise<number> {
+    const rest = new KalshiRestClient({ baseUrl: this.cfg.restUrl });
+    const events = await rest.getAll<unknown>('events', 'events', { with_nested_markets: true, limit: 200 });
+    this.events = referenceEventsFromBody({ events }).map(toEventRef);
+    this.detector.setEvents(this.events);
+    const exclusive = this.events.filter((e) => e.mutuallyExclusive).length;
+    this.logger.log(`reference data: ${this.events.length} event(s), ${exclusive} mutually exclusive`);
+    return this.events.length;
+  }
+
+  /** Handles one BBO message. Never throws: a malformed message is counted and skipped. */
+  onBbo(data: unknown): void {
+    this.consumed++;
+    let out: EpisodeEvent[];
+    try {
+      const b = decodeBboV1(data);
+      out = b.valid
+        ? this.detector.onQuote({ marketTicker: b.marketTicker, yesBidTicks: b.yesBidTicks, yesBidSizeCentis: b.yesBidSizeCentis, noBidTicks: b.noBidTicks, noBidSizeCentis: b.noBidSizeCentis }, b.tsMs)
+        : this.detector.invalidate(b.marketTicker, b.tsMs);
+    } catch (e) {
+      this.rejected++;
+      if (this.rejected <= 20) this.logger.warn(`rejected BBO message: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    for (let i = 0; i < out.length; i++) this.bus.emit(subjects.opportunity(out[i].episode.kind), episodeToV1(out[i].type, out[i].episode));
+  }
+
+  status(): DetectionStatusV1 {
+    return { v: 1, consumed: this.consumed, rejected: this.rejected, openEpisodes: this.detector.openEpisodes().length, episodes: this.detector.episodes().length, events: this.events.length };
+  }
+
+  /** Every episode so far, in order of opening, as bus contracts. */
+  episodes(): OpportunityEventV1[] {
+    return this.detector.episodes().map((e) => episodeToV1(e.closedTsMs === null ? 'opened' : 'closed', e));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './detection.config';
+export * from './detection.module';
+export * from './detection.service';
+export * from './tokens';

@@ -1,0 +1,24 @@
+/**
+ * Standalone detection service: `npm run detection` with KALSHI_REST_URL and NATS_URL (see detection.config.ts).
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { busTransportFromConfig, createBusServer } from '@kalshi-platform/bus';
+import { DetectionConfigError, detectionConfigFromEnv } from './detection.config';
+import { DetectionModule } from './detection.module';
+import { DetectionService } from './detection.service';
+
+async function main(): Promise<void> {
+  const cfg = detectionConfigFromEnv();
+  if (!process.env.NATS_URL) throw new DetectionConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
+  const transport = busTransportFromConfig(process.env.NATS_URL, undefined, 'detection');
+  const app = await NestFactory.createMicroservice(DetectionModule.forRoot(cfg, transport), { strategy: createBusServer(transport) });
+  app.enableShutdownHooks();
+  await app.get(DetectionService).loadReferenceData();
+  await app.listen();
+}
+
+main().catch((e: Error) => {
+  console.error(`detection: ${e instanceof DetectionConfigError ? e.message : e.stack ?? e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark of the repository, one after another, in one process.
+ * Prints the command and the machine once, then median and spread per measurement.
+ */
+import { runBookBench } from './book.bench';
+import { runDetectorBench } from './detector.bench';
+import { runPipelineBench } from './pipeline.bench';
+import { printHeader } from './harness';
+
+async function main(): Promise<void> {
+  printHeader();
+  console.log('\n# order book (libs/market)');
+  await runBookBench();
+  console.log('\n# arbitrage detector (libs/strategy)');
+  await runDetectorBench();
+  console.log('\n# pipeline');
+  await runPipelineBench();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(e.stack ?? e.message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,3 @@
+export * from './ws-client';
+export * from './rest-client';
+export * from './reference';
