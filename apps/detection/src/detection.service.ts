@@ -7,7 +7,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { BUS_CLIENT, decodeBboV1, DetectionStatusV1, OpportunityEventV1, subjects } from '@kalshi-platform/bus';
-import { KalshiRestClient, ReferenceEvent, referenceEventsFromBody } from '@kalshi-platform/kalshi';
+import { decodeEventsList, KalshiEvent, KalshiRestClient } from '@kalshi-platform/kalshi';
 import { ArbitrageDetector, Episode, EpisodeEvent, EventRef } from '@kalshi-platform/strategy';
 import type { DetectionConfig } from './detection.config';
 import { DETECTION_CONFIG } from './tokens';
@@ -29,12 +29,12 @@ export function episodeToV1(type: EpisodeEvent['type'], e: Episode): Opportunity
 }
 
 /** Kalshi reference data -> the detector's event description. */
-export function toEventRef(e: ReferenceEvent): EventRef {
+export function toEventRef(e: KalshiEvent): EventRef {
   return {
     eventTicker: e.eventTicker,
     seriesTicker: e.seriesTicker,
     mutuallyExclusive: e.mutuallyExclusive,
-    markets: e.markets.map((m) => ({ marketTicker: m.ticker, eventTicker: m.eventTicker, strikeType: m.strikeType, floorStrike: m.floorStrike, capStrike: m.capStrike })),
+    markets: (e.markets ?? []).map((m) => ({ marketTicker: m.ticker, eventTicker: m.eventTicker, strikeType: m.strikeType, floorStrike: m.floorStrike, capStrike: m.capStrike })),
   };
 }
 
@@ -57,7 +57,9 @@ export class DetectionService {
   async loadReferenceData(): Promise<number> {
     const rest = new KalshiRestClient({ baseUrl: this.cfg.restUrl });
     const events = await rest.getAll<unknown>('events', 'events', { with_nested_markets: true, limit: 200 });
-    this.events = referenceEventsFromBody({ events }).map(toEventRef);
+    const decoded = decodeEventsList({ events });
+    if (!decoded.ok) throw new Error(`GET ${this.cfg.restUrl}/events: ${decoded.error.message}`);
+    this.events = decoded.value.events.map(toEventRef);
     this.detector.setEvents(this.events);
     const exclusive = this.events.filter((e) => e.mutuallyExclusive).length;
     this.logger.log(`reference data: ${this.events.length} event(s), ${exclusive} mutually exclusive`);

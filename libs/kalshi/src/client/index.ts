@@ -1,3 +1,2 @@
 export * from './ws-client';
 export * from './rest-client';
-export * from './reference';

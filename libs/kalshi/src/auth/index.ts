@@ -1,0 +1,2 @@
+/** Kalshi API-key authentication: RSA-PSS request signing and verification. */
+export * from './signing';

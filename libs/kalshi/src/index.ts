@@ -1,0 +1,3 @@
+export * from './decode';
+export * from './auth';
+export * from './client';
