@@ -2,7 +2,7 @@
  * Choice of transport for every app: NATS (deployed) or the in-process broker (the embedded default).
  * Switching is configuration only (`NATS_URL`); handlers and publishers are the same either way.
  */
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, ClientProxy, CustomTransportStrategy, Server, ServerNats } from '@nestjs/microservices';
 import { lastValueFrom, timeout } from 'rxjs';
 import { InProcessBroker, InProcessClient, InProcessServer } from './in-process';
@@ -39,14 +39,23 @@ export function busTransportFromConfig(natsUrl: string | undefined, broker?: InP
   return { kind: 'in-process', broker };
 }
 
-/** Global module that provides BUS_CLIENT for the chosen transport. */
+/** Closes the app's bus client (its NATS connection) when the app shuts down. */
+@Injectable()
+export class BusClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(BUS_CLIENT) private readonly client: ClientProxy) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** Global module that provides BUS_CLIENT for the chosen transport, and closes it at shutdown. */
 @Global()
 @Module({})
 export class BusModule {
   static forRoot(t: BusTransport): DynamicModule {
     return {
       module: BusModule,
-      providers: [{ provide: BUS_CLIENT, useFactory: () => createBusClient(t) }],
+      providers: [{ provide: BUS_CLIENT, useFactory: () => createBusClient(t) }, BusClientCloser],
       exports: [BUS_CLIENT],
     };
   }
