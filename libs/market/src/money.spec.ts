@@ -1,4 +1,4 @@
-import { FEE_ROUNDING_TICKS_CENT, formatPriceDollars, formatSizeFp, parsePriceDollars, parseSizeFp, FixedPointError, tradingFeeTicks } from '@kalshi-platform/market';
+import { FEE_ROUNDING_TICKS_CENT, formatPriceDollars, formatSizeFp, parsePriceDollars, parseSizeFp, FixedPointError, tradingFeeTicks } from './index';
 
 describe('fixed-point money and fees', () => {
   it('parses and formats Kalshi strings exactly', () => {

@@ -14,7 +14,7 @@ import {
   type BookSide,
   type Level,
   type TickStructure,
-} from '@kalshi-platform/market';
+} from './index';
 
 /** `["0.4200","13.00"]` -> `[4200, 1300]` */
 const lv = (price: string, size: string): Level => [parsePriceDollars(price), parseSizeFp(size)];

@@ -6,7 +6,7 @@ import {
   TICK_STRUCTURES,
   TickStructureError,
   type TickStructure,
-} from '@kalshi-platform/market';
+} from './index';
 
 const p = parsePriceDollars;
 

@@ -20,7 +20,8 @@ export interface CaptureFrame {
 export interface Capture {
   file: string;
   frames: CaptureFrame[];
-  malformed: Array<{ line: number; error: DecodeError }>;
+  /** undecodable lines, kept verbatim: `beforeFrame` is the index of the next well-formed frame */
+  malformed: Array<{ line: number; error: DecodeError; raw: string; beforeFrame: number }>;
   /** market tickers in order of first appearance */
   marketTickers: string[];
   /** market ticker -> Kalshi market id (uuid) as recorded */
@@ -68,7 +69,7 @@ export function loadCapture(file: string): Capture {
   for (const { line, raw } of rawFrames) {
     const r = decodeWsFrame(raw);
     if (!r.ok) {
-      malformed.push({ line, error: r.error });
+      malformed.push({ line, error: r.error, raw, beforeFrame: frames.length });
       continue;
     }
     const f = r.value;

@@ -16,6 +16,8 @@ export interface ReplaySink {
   onDelta(frame: OrderbookDeltaFrame, tsMs: number, dropped: boolean): void;
   /** a recorded own-account fill */
   onFill(frame: FillFrame, raw: string): void;
+  /** a recorded line that does not decode: replayed verbatim, as it was on the wire */
+  onMalformed(raw: string): void;
   /** bytes waiting in subscriber sockets (for backpressure) */
   bufferedBytes(): number;
 }
@@ -43,6 +45,8 @@ export interface ReplayStats {
   fills: number;
   /** deltas the true book refused (would make a size negative): the book is then invalid until the next snapshot */
   invalidDeltas: number;
+  /** undecodable recorded lines sent verbatim */
+  malformedReplayed: number;
   startedAtMs: number | null;
   finishedAtMs: number | null;
 }
@@ -55,6 +59,7 @@ export class ReplayEngine {
   state: ReplayState = 'waiting';
   readonly stats: ReplayStats;
   private position = 0;
+  private malformedPos = 0;
   private readonly doneWaiters: Array<() => void> = [];
   private sink: ReplaySink | null = null;
   private stopped = false;
@@ -71,6 +76,7 @@ export class ReplayEngine {
       deltasDropped: 0,
       fills: 0,
       invalidDeltas: 0,
+      malformedReplayed: 0,
       startedAtMs: null,
       finishedAtMs: null,
     };
@@ -139,6 +145,11 @@ export class ReplayEngine {
   }
 
   private step(cf: CaptureFrame): void {
+    const bad = this.capture.malformed;
+    while (this.malformedPos < bad.length && bad[this.malformedPos].beforeFrame <= cf.index) {
+      this.stats.malformedReplayed++;
+      this.sink!.onMalformed(bad[this.malformedPos++].raw);
+    }
     this.position++;
     this.stats.framesReplayed++;
     const f = cf.frame;

@@ -270,7 +270,10 @@ export class WsGateway implements ReplaySink {
     if (action === 'add_markets' || action === 'delete_markets') {
       if (!tickers) return this.error(s, id, WsErrorCode.INVALID_PARAMETER, `${action} needs market_tickers`);
       if (sub.markets === null) sub.markets = new Set(this.engine.books.keys());
-      for (const t of tickers) (action === 'add_markets' ? sub.markets.add(t) : sub.markets.delete(t));
+      for (const t of tickers) {
+        if (action === 'add_markets') sub.markets.add(t);
+        else sub.markets.delete(t);
+      }
       this.sendRaw(s, encodeOk({ id, sid: sub.sid, seq: ++sub.seq, marketTickers: [...sub.markets].sort() }));
       if (action === 'add_markets' && sub.channel === 'orderbook_delta') for (const t of tickers) this.sendSnapshot(s, sub, t);
       return;
@@ -323,6 +326,17 @@ export class WsGateway implements ReplaySink {
             this.opts.dialect,
           ),
         );
+      }
+    }
+  }
+
+  onMalformed(raw: string): void {
+    for (const s of this.sessions) {
+      for (const sub of s.subs.values()) {
+        if (sub.channel === 'orderbook_delta') {
+          this.sendRaw(s, raw);
+          break;
+        }
       }
     }
   }

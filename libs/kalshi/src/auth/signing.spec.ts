@@ -2,7 +2,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the specs exercise the public package surface
 import {
   DEFAULT_MAX_SKEW_MS,
   generateKalshiKeyPair,
@@ -12,7 +11,7 @@ import {
   signingPath,
   signRequest,
   verifyRequestSignature,
-} from '@kalshi-platform/kalshi';
+} from '../index';
 
 const { privateKeyPem, publicKeyPem } = generateKalshiKeyPair();
 const creds = { keyId: 'a952bcbe-ec3b-4b5b-b8f9-11dae589608c', privateKeyPem };

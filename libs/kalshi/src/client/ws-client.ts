@@ -20,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import { signRequest } from '../auth';
-import { decodeWsFrame, OrderbookDeltaFrame, OrderbookSnapshotFrame, WsFrame } from '../decode';
+import { decodeWsFrame, OrderbookDeltaFrame, OrderbookSnapshotFrame } from '../decode';
 
 /** Reason a book went stale. */
 export type StaleReason = 'seq_gap' | 'disconnect' | 'resubscribe';

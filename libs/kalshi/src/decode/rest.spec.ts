@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the specs exercise the public package surface
 import {
   decodeBalance,
   decodeEvent,
@@ -23,7 +22,7 @@ import {
   type Market,
   type OrderbookSnapshotFrame,
   type RestEndpointName,
-} from '@kalshi-platform/kalshi';
+} from '../index';
 
 // repo is /work/main, data is /work/shared/data: five levels up from libs/kalshi/src/decode
 const DATA = path.resolve(__dirname, '../../../../../shared/data');

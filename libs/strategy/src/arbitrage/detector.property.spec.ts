@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check';
 import { ONE_DOLLAR, tradingFeeTicks } from '@kalshi-platform/market';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests exercise the public entry point
 import {
   ArbitrageDetector,
   DetectorOptions,
@@ -15,7 +14,7 @@ import {
   MarketQuote,
   OpportunityKind,
   scanOpportunities,
-} from '@kalshi-platform/strategy';
+} from '../index';
 
 // ---- a random universe: one event of n markets (mutually exclusive or not), one strike event, a stray market
 

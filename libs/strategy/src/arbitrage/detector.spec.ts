@@ -3,8 +3,7 @@
  * Fees: Kalshi taker fee 0.07·C·P·(1−P) for C = 1 contract, rounded UP to $0.0001 (1 tick) by default.
  */
 import { FEE_ROUNDING_TICKS_CENT, FixedPointError } from '@kalshi-platform/market';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests exercise the public entry point
-import { ArbitrageDetector, EventRef, MarketQuote } from '@kalshi-platform/strategy';
+import { ArbitrageDetector, EventRef, MarketQuote } from '../index';
 
 /** Quote with 10 contracts on each non-empty side; pass -1 for an empty side. */
 function q(marketTicker: string, yesBidTicks: number, noBidTicks: number): MarketQuote {
