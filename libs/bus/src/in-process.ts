@@ -103,9 +103,21 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   listen(callback: (...optionalParams: unknown[]) => void): void {
     for (const [pattern, handler] of this.messageHandlers) {
       if (handler.isEventHandler) {
+        // The handler is resolved once here; NestJS's generic handleEvent would re-resolve the route on every
+        // message (a JSON.parse that throws for plain subjects: most of the cost of a message).
+        const onError = (err: unknown) => this.logger.error(`event handler for ${pattern} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         this.unsubscribers.push(
           this.broker.subscribe(pattern, (subject, data) => {
-            void this.handleEvent(pattern, { pattern, data }, new InProcessContext([subject]));
+            try {
+              const result = handler(data, new InProcessContext([subject])) as unknown;
+              if (result instanceof Promise) {
+                result.then((r: unknown) => (isObservable(r) ? r.subscribe({ error: onError }) : undefined), onError);
+              } else if (isObservable(result)) {
+                result.subscribe({ error: onError });
+              }
+            } catch (err) {
+              onError(err);
+            }
           }),
         );
       } else {

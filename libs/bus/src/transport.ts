@@ -13,10 +13,31 @@ export type BusTransport = { kind: 'in-process'; broker: InProcessBroker } | { k
 /** Injection token of the app's ClientProxy for publishing and requests. */
 export const BUS_CLIENT = Symbol('BUS_CLIENT');
 
+/**
+ * NestJS's NATS server with the handler lookup cached per subscription pattern. The stock lookup
+ * (Server.getRouteFromPattern) tries `JSON.parse` on the pattern for every message, which throws for a
+ * plain subject and dominated the per-message cost in profiles (bench/pipeline.bench.ts).
+ */
+export class CachedRouteServerNats extends ServerNats {
+  private readonly handlerCache = new Map<string, ReturnType<Server['getHandlerByPattern']>>();
+  override getHandlerByPattern(pattern: string): ReturnType<Server['getHandlerByPattern']> {
+    let h = this.handlerCache.get(pattern);
+    if (h === undefined) {
+      h = super.getHandlerByPattern(pattern);
+      if (h) this.handlerCache.set(pattern, h);
+    }
+    return h ?? null;
+  }
+  override addHandler(...args: Parameters<Server['addHandler']>): void {
+    this.handlerCache.clear();
+    super.addHandler(...args);
+  }
+}
+
 /** A NestJS server strategy for the transport (pass it as `{ strategy }` to createMicroservice / connectMicroservice). */
 export function createBusServer(t: BusTransport): Server & CustomTransportStrategy {
   if (t.kind === 'in-process') return new InProcessServer(t.broker);
-  return new ServerNats({ servers: [t.url], name: t.name, maxReconnectAttempts: -1 }) as Server & CustomTransportStrategy;
+  return new CachedRouteServerNats({ servers: [t.url], name: t.name, maxReconnectAttempts: -1 }) as Server & CustomTransportStrategy;
 }
 
 /** A NestJS ClientProxy for the transport. */

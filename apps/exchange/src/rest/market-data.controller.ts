@@ -27,7 +27,9 @@ function boolParam(name: string, raw: string | undefined): boolean {
 /** Opaque cursor: base64 of the offset. */
 function decodeCursor(raw: string | undefined): number {
   if (!raw) return 0;
-  const n = Number(Buffer.from(raw, 'base64').toString('utf8'));
+  // only the decimal offsets this API encodes; Number() alone would read "", " " or "0x1" as offsets
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 0) throw badParam('cursor', 'is not a cursor returned by this API');
   return n;
 }
