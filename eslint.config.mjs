@@ -17,8 +17,10 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
             // Protocol libraries (wire formats, clients, bus contracts) may use domain libs.
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
-            // Apps depend on libs, and the platform app composes the other apps' modules.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:app'] },
+            // Feature libraries: the NestJS modules of one service (ingestion, ticker plant, detection, exchange).
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
+            // Apps are thin shells (config, wiring, transport); the platform app composes feature modules.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:feature'] },
           ],
         },
       ],

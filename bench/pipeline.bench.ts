@@ -19,8 +19,8 @@ import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { BookDeltaV1, BookSnapshotV1, createBusClient, createBusServer, InProcessBroker, partitionOf, subjects, type BusTransport } from '@kalshi-platform/bus';
 import { decodeWsFrame } from '@kalshi-platform/kalshi';
-import { startTickerPlant, tickerPlantConfig, BookRegistry } from '@kalshi-platform/ticker-plant';
-import { DetectionModule, DetectionService } from '@kalshi-platform/detection';
+import { startTickerPlant, tickerPlantConfig, BookRegistry } from '@kalshi-platform/feature-ticker-plant';
+import { DetectionModule, DetectionService } from '@kalshi-platform/feature-detection';
 import { runPlatform } from '../apps/platform/src/platform';
 import { measureRateAsync, median, printHeader, report } from './harness';
 

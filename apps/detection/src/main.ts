@@ -1,12 +1,10 @@
 /**
- * Standalone detection service: `npm run detection` with KALSHI_REST_URL and NATS_URL (see detection.config.ts).
+ * Standalone detection service: `npm run detection` with KALSHI_REST_URL and NATS_URL (see libs/feature-detection/src/detection.config.ts).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { busTransportFromConfig, createBusServer } from '@kalshi-platform/bus';
-import { DetectionConfigError, detectionConfigFromEnv } from './detection.config';
-import { DetectionModule } from './detection.module';
-import { DetectionService } from './detection.service';
+import { DetectionConfigError, DetectionModule, DetectionService, detectionConfigFromEnv } from '@kalshi-platform/feature-detection';
 
 async function main(): Promise<void> {
   const cfg = detectionConfigFromEnv();

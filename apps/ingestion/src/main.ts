@@ -1,13 +1,11 @@
 /**
- * Standalone ingestion service: `npm run ingestion` with the environment described in ingestion.config.ts
+ * Standalone ingestion service: `npm run ingestion` with the environment described in libs/feature-ingestion/src/ingestion.config.ts
  * (KALSHI_REST_URL, KALSHI_WS_URL, credentials, NATS_URL).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { busTransportFromConfig, createBusServer } from '@kalshi-platform/bus';
-import { ConfigError, ingestionConfigFromEnv } from './ingestion.config';
-import { IngestionModule } from './ingestion.module';
-import { FeedService } from './feed.service';
+import { ConfigError, FeedService, IngestionModule, ingestionConfigFromEnv } from '@kalshi-platform/feature-ingestion';
 
 async function main(): Promise<void> {
   const cfg = ingestionConfigFromEnv();

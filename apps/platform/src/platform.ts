@@ -11,9 +11,9 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { busTransportFromConfig, BusTransport, createBusClient, createBusServer, DEFAULT_PARTITION_COUNT, InProcessBroker } from '@kalshi-platform/bus';
 import { generateKalshiKeyPair } from '@kalshi-platform/kalshi';
 import { RunningExchange, startExchange } from '@kalshi-platform/exchange';
-import { FeedService, IngestionModule } from '@kalshi-platform/ingestion';
-import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/ticker-plant';
-import { DetectionModule, DetectionService } from '@kalshi-platform/detection';
+import { FeedService, IngestionModule } from '@kalshi-platform/feature-ingestion';
+import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/feature-ticker-plant';
+import { DetectionModule, DetectionService } from '@kalshi-platform/feature-detection';
 import { collectReport, Report, waitForQuiescence } from './report';
 
 export interface PlatformOptions {

@@ -1,11 +1,10 @@
 /**
  * Standalone ticker-plant shard: `npm run ticker-plant` with SHARD_INDEX (or a StatefulSet HOSTNAME),
- * SHARD_COUNT, PARTITION_COUNT and NATS_URL (see ticker-plant.config.ts).
+ * SHARD_COUNT, PARTITION_COUNT and NATS_URL (see libs/feature-ticker-plant/src/ticker-plant.config.ts).
  */
 import 'reflect-metadata';
 import { busTransportFromConfig } from '@kalshi-platform/bus';
-import { tickerPlantConfigFromEnv, TickerPlantConfigError } from './ticker-plant.config';
-import { startTickerPlant } from './ticker-plant.module';
+import { TickerPlantConfigError, startTickerPlant, tickerPlantConfigFromEnv } from '@kalshi-platform/feature-ticker-plant';
 
 async function main(): Promise<void> {
   const cfg = tickerPlantConfigFromEnv();

@@ -1,5 +1,5 @@
 module.exports = {
   ...require('../../jest.preset.cjs'),
-  displayName: 'ticker-plant',
+  displayName: 'feature-ticker-plant',
   rootDir: __dirname,
 };

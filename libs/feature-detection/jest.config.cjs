@@ -1,5 +1,5 @@
 module.exports = {
   ...require('../../jest.preset.cjs'),
-  displayName: 'detection',
+  displayName: 'feature-detection',
   rootDir: __dirname,
 };

@@ -1,5 +1,5 @@
 module.exports = {
   ...require('../../jest.preset.cjs'),
-  displayName: 'ingestion',
+  displayName: 'feature-ingestion',
   rootDir: __dirname,
 };
