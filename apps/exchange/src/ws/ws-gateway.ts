@@ -16,6 +16,7 @@ import {
   encodeOrderbookDelta,
   encodeOrderbookSnapshot,
   encodeSubscribed,
+  EncodeError,
   FillFrame,
   OrderbookDeltaFrame,
 } from '@kalshi-platform/kalshi';
@@ -75,6 +76,8 @@ export interface GatewayStats {
   commands: number;
   badCommands: number;
   forcedDisconnects: number;
+  /** data frames not sent because the dialect cannot express them (legacy_cents and fractional sizes/sub-cent prices) */
+  encodeErrors: number;
 }
 
 /** See the module docstring. */
@@ -84,7 +87,7 @@ export class WsGateway implements ReplaySink {
   private nextSessionId = 1;
   private pingTimer: NodeJS.Timeout | null = null;
   private disconnectsDone = 0;
-  readonly stats: GatewayStats = { connections: 0, activeConnections: 0, refusedUpgrades: 0, framesSent: 0, commands: 0, badCommands: 0, forcedDisconnects: 0 };
+  readonly stats: GatewayStats = { connections: 0, activeConnections: 0, refusedUpgrades: 0, framesSent: 0, commands: 0, badCommands: 0, forcedDisconnects: 0, encodeErrors: 0 };
 
   constructor(
     private readonly engine: ReplayEngine,
@@ -181,6 +184,24 @@ export class WsGateway implements ReplaySink {
       this.log(`fault: closing connection ${s.id} after ${s.framesSent} frames`);
       s.ws.close(1012, 'mock exchange fault: disconnect');
     }
+  }
+
+  /**
+   * Sends a data frame encoded by `encode`. A frame the dialect cannot express (EncodeError, e.g. a fractional
+   * size in legacy_cents) is counted and logged instead of sent, never thrown into the replay loop or the socket's
+   * message handler (that crashed the process); its seq is already consumed, so the client sees a gap and resyncs.
+   */
+  private sendEncoded(s: Session, encode: () => string): void {
+    let text: string;
+    try {
+      text = encode();
+    } catch (e) {
+      if (!(e instanceof EncodeError)) throw e;
+      const n = ++this.stats.encodeErrors;
+      if (n <= 10) this.log(`cannot encode a frame in ${this.opts.dialect}, not sent: ${e.message}${n === 10 ? ' (further encode errors are only counted)' : ''}`);
+      return;
+    }
+    this.sendRaw(s, text);
   }
 
   private error(s: Session, id: number | undefined, code: number, msg: string): void {
@@ -294,10 +315,10 @@ export class WsGateway implements ReplaySink {
   private sendSnapshot(s: Session, sub: Sub, market: string): void {
     const book = this.engine.books.get(market);
     if (!book || !book.valid) return; // no true book yet: the recorded snapshot will be sent when it is replayed
-    this.sendRaw(
-      s,
+    const seq = ++sub.seq;
+    this.sendEncoded(s, () =>
       encodeOrderbookSnapshot(
-        { sid: sub.sid, seq: ++sub.seq, marketTicker: market, marketId: this.engine.capture.marketIds.get(market), yes: book.levels('yes'), no: book.levels('no') },
+        { sid: sub.sid, seq, marketTicker: market, marketId: this.engine.capture.marketIds.get(market), yes: book.levels('yes'), no: book.levels('no') },
         this.opts.dialect,
       ),
     );
@@ -319,8 +340,7 @@ export class WsGateway implements ReplaySink {
         if (sub.channel !== 'orderbook_delta' || !this.covers(sub, f.marketTicker)) continue;
         const seq = ++sub.seq;
         if (dropped) continue;
-        this.sendRaw(
-          s,
+        this.sendEncoded(s, () =>
           encodeOrderbookDelta(
             { sid: sub.sid, seq, marketTicker: f.marketTicker, marketId: f.marketId, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, tsMs: f.tsMs, clientOrderId: f.clientOrderId },
             this.opts.dialect,

@@ -189,7 +189,9 @@ export class KalshiWsClient extends EventEmitter {
     if (!this.connected) return;
     const existing = [...this.sids.entries()].find(([, s]) => s.channel === channel);
     if (isNew || !existing) {
-      this.sendSubscribe(channel, [...set]);
+      // a subscribe for this channel still awaiting `subscribed`: the added markets follow as add_markets
+      // when it lands (see onSubscribed); a second subscribe would duplicate every frame on another sid
+      if (!this.subscribePending(channel)) this.sendSubscribe(channel, [...set]);
     } else if (added.length > 0) {
       const [sid] = existing;
       this.send({ cmd: 'update_subscription', params: { sids: [sid], market_tickers: added, action: 'add_markets' } }, { cmd: 'update_subscription', sid, action: 'add_markets', markets: added });
@@ -230,6 +232,9 @@ export class KalshiWsClient extends EventEmitter {
     });
     ws.on('unexpected-response', (_req, res) => {
       this.log('warn', `WebSocket upgrade refused: HTTP ${res.statusCode}`);
+      // With an 'unexpected-response' listener, `ws` leaves the handshake to us: abort it, so that 'close' fires
+      // and the reconnect backoff runs (otherwise the client hangs in CONNECTING forever).
+      ws.terminate();
     });
     ws.on('error', (err) => {
       this.log('warn', `WebSocket error: ${err.message}`);
@@ -331,7 +336,19 @@ export class KalshiWsClient extends EventEmitter {
   private onSubscribed(id: number | undefined, sid: number, channel: string): void {
     const p = id !== undefined ? this.pending.get(id) : undefined;
     if (id !== undefined) this.pending.delete(id);
-    this.sids.set(sid, { channel, lastSeq: undefined, markets: new Set(p?.markets ?? []) });
+    const st: SidState = { channel, lastSeq: undefined, markets: new Set(p?.markets ?? []) };
+    this.sids.set(sid, st);
+    // markets desired after the subscribe was sent (an empty list subscribed every market: nothing to add)
+    const added = p?.markets && p.markets.length > 0 ? [...(this.desired.get(channel) ?? [])].filter((t) => !st.markets.has(t)) : [];
+    if (added.length > 0) {
+      this.send({ cmd: 'update_subscription', params: { sids: [sid], market_tickers: added, action: 'add_markets' } }, { cmd: 'update_subscription', sid, action: 'add_markets', markets: added });
+      for (const t of added) st.markets.add(t);
+    }
+  }
+
+  private subscribePending(channel: string): boolean {
+    for (const p of this.pending.values()) if (p.cmd === 'subscribe' && p.channel === channel) return true;
+    return false;
   }
 
   private onErrorFrame(id: number | undefined, code: number, msg: string): void {
