@@ -35,7 +35,7 @@ export interface ExchangeConfig {
   /** generate a key pair, accept it, and write `{key_id, private_key_pem}` here (mode 0600) */
   credentialsOut?: string;
   allowUnauthenticated?: boolean;
-  /** fault: close each client connection once after this many frames */
+  /** fault: close the first client connection that has been sent this many frames (once per exchange) */
   disconnectAfterFrames?: number;
   pingIntervalMs?: number;
   logger?: LoggerService | LogLevel[] | false;

@@ -51,7 +51,6 @@ export function marketJson(m: RefMarket, book: OrderBook | undefined): Record<st
     market_type: 'binary',
     title: m.title,
     yes_sub_title: m.yesSubTitle,
-    no_sub_title: m.yesSubTitle,
     status: m.status,
     yes_bid_dollars: price(book?.yesBidTicks ?? NO_PRICE),
     yes_bid_size_fp: formatSizeFp(book?.yesBidSizeCentis ?? 0),

@@ -64,7 +64,7 @@ export interface GatewayOptions {
   pingIntervalMs: number;
   /** accept unsigned connections (never in a real deployment; for clients without keys) */
   allowUnauthenticated: boolean;
-  /** close every client connection once, after this many frames have been sent to it (fault injection) */
+  /** close the first client connection that has been sent this many frames, once (fault injection) */
   disconnectAfterFrames?: number;
 }
 
@@ -155,8 +155,8 @@ export class WsGateway implements ReplaySink {
   private refuse(socket: Duplex, status: number, reason: string): void {
     this.stats.refusedUpgrades++;
     const body = JSON.stringify({ error: { code: 'unauthorized', message: reason } });
-    socket.write(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    socket.destroy();
+    socket.once('finish', () => socket.destroy());
+    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
 
   private onConnection(ws: WebSocket, keyId: string): void {
@@ -301,7 +301,8 @@ export class WsGateway implements ReplaySink {
     }
     if (action === 'get_snapshot') {
       if (sub.channel !== 'orderbook_delta') return this.error(s, id, WsErrorCode.UNSUPPORTED_ACTION, 'get_snapshot is only supported on orderbook_delta');
-      const markets = tickers ?? (sub.markets ? [...sub.markets] : [...this.engine.books.keys()]);
+      // only markets of this subscription: a snapshot of another market would arrive on a sid that does not carry it
+      const markets = (tickers ?? (sub.markets ? [...sub.markets] : [...this.engine.books.keys()])).filter((m) => this.covers(sub, m));
       for (const m of markets) this.sendSnapshot(s, sub, m);
       return;
     }

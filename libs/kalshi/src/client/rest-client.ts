@@ -59,6 +59,9 @@ export class KalshiRestClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const maxAttempts = this.opts.maxAttempts ?? 5;
     const random = this.opts.random ?? Math.random;
+    // Only 429 (refused before any processing) is retried for every method; 5xx and network errors are retried
+    // only for idempotent methods, so a POST that may have reached the exchange is never sent twice.
+    const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
     let lastErr: unknown;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       if (attempt > 0) {
@@ -77,6 +80,7 @@ export class KalshiRestClient {
         res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
       } catch (e) {
         lastErr = e;
+        if (!idempotent) break;
         continue;
       }
       const text = await res.text();
@@ -89,7 +93,7 @@ export class KalshiRestClient {
       if (res.ok) return parsed as T;
       if (res.status === 429) this.rateLimited++;
       lastErr = new KalshiHttpError(res.status, method, url.pathname, parsed);
-      if (res.status !== 429 && res.status < 500) throw lastErr;
+      if (res.status !== 429 && (res.status < 500 || !idempotent)) throw lastErr;
     }
     throw lastErr instanceof Error ? lastErr : new Error(`${method} ${url.pathname} failed: ${String(lastErr)}`);
   }

@@ -358,6 +358,15 @@ export class KalshiWsClient extends EventEmitter {
     this.log('warn', `exchange error ${code}: ${msg}${p ? ` (reply to ${p.cmd}${p.action ? ' ' + p.action : ''})` : ''}`);
     if (p && p.cmd === 'update_subscription' && p.action === 'get_snapshot' && p.sid !== undefined) {
       this.resubscribe(p.sid);
+    } else if (p && p.cmd === 'subscribe' && p.channel) {
+      // a refused subscribe leaves the channel unsubscribed: try again after a pause (the markets stay desired)
+      const channel = p.channel;
+      const retry = setTimeout(() => {
+        const hasSid = [...this.sids.values()].some((st) => st.channel === channel);
+        const set = this.desired.get(channel);
+        if (this.connected && !hasSid && set) this.sendSubscribe(channel, [...set]);
+      }, this.policy.initialDelayMs * 4);
+      retry.unref();
     }
   }
 
