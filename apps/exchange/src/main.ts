@@ -10,8 +10,7 @@
  */
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CaptureError } from './replay/capture';
-import { startExchange } from './exchange';
+import { CaptureError, startExchange } from '@kalshi-platform/feature-exchange';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const DEFAULT_CAPTURE = resolve(REPO_ROOT, 'data/samples/kalshi-demo-ws-capture-2026-07-01/ws_session_orderbook_delta_fill.jsonl');

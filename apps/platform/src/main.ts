@@ -10,7 +10,7 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { CaptureError } from '@kalshi-platform/exchange';
+import { CaptureError } from '@kalshi-platform/feature-exchange';
 import { runPlatform } from './platform';
 import type { Report } from './report';
 

@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import { busTransportFromConfig, BusTransport, createBusClient, createBusServer, DEFAULT_PARTITION_COUNT, InProcessBroker } from '@kalshi-platform/bus';
 import { generateKalshiKeyPair } from '@kalshi-platform/kalshi';
-import { RunningExchange, startExchange } from '@kalshi-platform/exchange';
+import { RunningExchange, startExchange } from '@kalshi-platform/feature-exchange';
 import { FeedService, IngestionModule } from '@kalshi-platform/feature-ingestion';
 import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/feature-ticker-plant';
 import { DetectionModule, DetectionService } from '@kalshi-platform/feature-detection';

@@ -1,5 +1,5 @@
 module.exports = {
   ...require('../../jest.preset.cjs'),
-  displayName: 'exchange',
+  displayName: 'feature-exchange',
   rootDir: __dirname,
 };
