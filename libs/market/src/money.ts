@@ -29,13 +29,21 @@ export class FixedPointError extends Error {
   }
 }
 
-function parseFixed(text: string, maxDecimals: number, scale: number, what: string, allowNegative: boolean): number {
-  if (typeof text !== 'string') throw new FixedPointError(`${what}: expected a decimal string, got ${typeof text}`);
+/**
+ * Scans a fixed-point decimal string into an integer of `scale` units per whole, without throwing and
+ * without allocating: optional `-` (when `allowNegative`), digits, optional `.` and up to `maxDecimals`
+ * decimals (extra decimals are accepted only when they are zeros, since the value stays exact). No `+`,
+ * exponent, whitespace, `Infinity` or `NaN`. Returns `NaN` for anything else or outside the safe-integer
+ * range. The hot path of the decoders uses it directly; `parsePriceDollars` & co. wrap it with a clear error.
+ */
+export function scanFixed(text: string, maxDecimals: number, scale: number, allowNegative: boolean): number {
   const n = text.length;
+  if (n === 0 || n > 40) return NaN;
   let i = 0;
   let negative = false;
-  if (n > 0 && (text.charCodeAt(0) === 45 /* - */ || text.charCodeAt(0) === 43) /* + */) {
-    negative = text.charCodeAt(0) === 45;
+  if (text.charCodeAt(0) === 45 /* - */) {
+    if (!allowNegative) return NaN;
+    negative = true;
     i = 1;
   }
   let intPart = 0;
@@ -46,27 +54,39 @@ function parseFixed(text: string, maxDecimals: number, scale: number, what: stri
     intPart = intPart * 10 + c;
     digits++;
   }
+  if (intPart > 1e15) return NaN;
   let frac = 0;
   let fracDigits = 0;
   if (i < n && text.charCodeAt(i) === 46 /* . */) {
     i++;
     for (; i < n; i++) {
       const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
+      if (c < 0 || c > 9) return NaN;
       if (fracDigits >= maxDecimals) {
-        if (c !== 0) throw new FixedPointError(`${what}: "${text}" has more than ${maxDecimals} decimals`);
-        continue; // trailing zeros beyond precision are harmless
+        if (c !== 0) return NaN; // more precision than the unit holds
+        continue;
       }
       frac = frac * 10 + c;
       fracDigits++;
     }
   }
-  if (i !== n || (digits === 0 && fracDigits === 0)) throw new FixedPointError(`${what}: "${text}" is not a decimal number`);
-  if (negative && !allowNegative) throw new FixedPointError(`${what}: "${text}" must not be negative`);
+  if (i !== n) return NaN;
+  if (digits === 0 && fracDigits === 0) return NaN; // "", "-", ".", "-."
   for (let k = fracDigits; k < maxDecimals; k++) frac *= 10;
   const value = intPart * scale + frac;
-  if (!Number.isSafeInteger(value)) throw new FixedPointError(`${what}: "${text}" is out of range`);
-  return negative ? -value : value;
+  if (!Number.isSafeInteger(value)) return NaN;
+  return negative && value !== 0 ? -value : value;
+}
+
+function parseFixed(text: string, maxDecimals: number, scale: number, what: string, allowNegative: boolean): number {
+  if (typeof text !== 'string') throw new FixedPointError(`${what}: expected a decimal string, got ${typeof text}`);
+  const value = scanFixed(text, maxDecimals, scale, allowNegative);
+  if (!Number.isNaN(value)) return value;
+  if (!allowNegative && text.startsWith('-')) throw new FixedPointError(`${what}: "${text}" must not be negative`);
+  const m = /^-?\d*\.(\d*)$/.exec(text);
+  if (m && m[1].replace(/0+$/, '').length > maxDecimals) throw new FixedPointError(`${what}: "${text}" has more than ${maxDecimals} decimals`);
+  if (/^-?(\d+\.?\d*|\.\d+)$/.test(text)) throw new FixedPointError(`${what}: "${text}" is out of range`);
+  throw new FixedPointError(`${what}: "${text}" is not a decimal number`);
 }
 
 /**
@@ -94,7 +114,8 @@ export function parseSizeFp(text: string): SizeCentis {
   return parseFixed(text, 2, SIZE_SCALE, 'size_fp', true);
 }
 
-function formatFixed(value: number, scale: number, decimals: number): string {
+/** Formats an integer of `scale` units per whole with exactly `decimals` decimals (`formatFixed(-184, 100, 2)` = `"-1.84"`). @throws FixedPointError for a non-integer. */
+export function formatFixed(value: number, scale: number, decimals: number): string {
   if (!Number.isSafeInteger(value)) throw new FixedPointError(`cannot format non-integer fixed-point value ${value}`);
   const negative = value < 0;
   const abs = negative ? -value : value;
@@ -130,4 +151,23 @@ export function priceFromCents(cents: number): PriceTicks {
 export function sizeFromContracts(count: number): SizeCentis {
   if (!Number.isSafeInteger(count)) throw new FixedPointError(`contract count: ${count} is not an integer`);
   return count * SIZE_SCALE;
+}
+
+/**
+ * A money amount in integer micro-dollars (1/1,000,000 dollar): `"0.054600"` -> 54600, `"-4.95"` -> -4950000.
+ * Kalshi sends amounts (fees, costs, PnL, balances, exposure) with up to 6 decimals (Kalshi OpenAPI, `*_dollars`
+ * amount fields; docs.kalshi.com/getting_started/fixed_point_migration: "intermediate calculations can reach
+ * up to 6 decimal places"). Never used for per-contract prices (those are PriceTicks).
+ */
+export type DollarsMicros = number;
+/** Micro-dollars per dollar. */
+export const MICROS_PER_DOLLAR = 1_000_000;
+/** Micro-dollars per legacy integer cent. */
+export const MICROS_PER_CENT = 10_000;
+/** Micro-dollars per price tick (1/10000 dollar). */
+export const MICROS_PER_TICK = 100;
+
+/** Formats micro-dollars as Kalshi's 6-decimal amount string: 54600 -> `"0.054600"`. @throws FixedPointError for a non-integer. */
+export function formatDollarsMicros(micros: DollarsMicros): string {
+  return formatFixed(micros, MICROS_PER_DOLLAR, 6);
 }
