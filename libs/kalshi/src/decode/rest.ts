@@ -84,6 +84,20 @@ function cursorOf(o: Rec): string | undefined {
   return c === '' ? undefined : c;
 }
 
+/**
+ * A decoder for a cursor-paged list body `{<key>: [...], cursor}`: every item through `item`, the cursor
+ * normalised by `cursorOf`. Never throws (see runDecoder).
+ */
+function pageDecoder<K extends string, T, P extends Page & { [k in K]: T[] }>(name: string, key: K, item: (o: Rec, path: string) => T): (body: unknown) => DecodeResult<P> {
+  return (body: unknown) =>
+    runDecoder(name, () => {
+      const o = root(body);
+      const page = { [key]: mapObjArr(o, key, '', item) } as P;
+      put(page as Page, 'cursor', cursorOf(o));
+      return page;
+    });
+}
+
 // =========================================================================================================
 // Markets
 // =========================================================================================================
@@ -247,14 +261,7 @@ export interface MarketsPage extends Page {
 }
 
 /** Decodes `GET /markets` (docs api-reference/market/get-markets). */
-export function decodeMarketsList(body: unknown): DecodeResult<MarketsPage> {
-  return runDecoder('markets_list', () => {
-    const o = root(body);
-    const page: MarketsPage = { markets: mapObjArr(o, 'markets', '', decodeMarketObj) };
-    put(page, 'cursor', cursorOf(o));
-    return page;
-  });
-}
+export const decodeMarketsList: (body: unknown) => DecodeResult<MarketsPage> = pageDecoder('markets_list', 'markets', decodeMarketObj);
 
 /** Decodes `GET /markets/{ticker}` → `{market}` into the {@link Market}. */
 export function decodeMarket(body: unknown): DecodeResult<Market> {
@@ -424,14 +431,7 @@ export interface TradesPage extends Page {
 }
 
 /** Decodes `GET /markets/trades` (docs api-reference/market/get-trades). Legacy `price` (a float of dollars) is ignored. */
-export function decodeTrades(body: unknown): DecodeResult<TradesPage> {
-  return runDecoder('trades_list', () => {
-    const o = root(body);
-    const page: TradesPage = { trades: mapObjArr(o, 'trades', '', decodeTradeObj) };
-    put(page, 'cursor', cursorOf(o));
-    return page;
-  });
-}
+export const decodeTrades: (body: unknown) => DecodeResult<TradesPage> = pageDecoder('trades_list', 'trades', decodeTradeObj);
 
 // =========================================================================================================
 // Candlesticks
@@ -589,14 +589,7 @@ export interface SeriesPage extends Page {
 }
 
 /** Decodes `GET /series`. */
-export function decodeSeriesList(body: unknown): DecodeResult<SeriesPage> {
-  return runDecoder('series_list', () => {
-    const o = root(body);
-    const page: SeriesPage = { series: mapObjArr(o, 'series', '', decodeSeriesObj) };
-    put(page, 'cursor', cursorOf(o));
-    return page;
-  });
-}
+export const decodeSeriesList: (body: unknown) => DecodeResult<SeriesPage> = pageDecoder('series_list', 'series', decodeSeriesObj);
 
 /** Decodes `GET /series/{ticker}` → `{series}`. */
 export function decodeSeries(body: unknown): DecodeResult<Series> {
@@ -765,14 +758,7 @@ export interface OrdersPage extends Page {
 }
 
 /** Decodes `GET /portfolio/orders`. */
-export function decodeOrders(body: unknown): DecodeResult<OrdersPage> {
-  return runDecoder('portfolio_orders', () => {
-    const o = root(body);
-    const page: OrdersPage = { orders: mapObjArr(o, 'orders', '', decodeOrderObj) };
-    put(page, 'cursor', cursorOf(o));
-    return page;
-  });
-}
+export const decodeOrders: (body: unknown) => DecodeResult<OrdersPage> = pageDecoder('portfolio_orders', 'orders', decodeOrderObj);
 
 /** Decodes any `{order}` body: `GET /portfolio/orders/{id}`, `POST /portfolio/orders` (201), `POST …/decrease`. */
 export function decodeOrder(body: unknown): DecodeResult<Order> {
@@ -946,14 +932,7 @@ export interface FillsPage extends Page {
 }
 
 /** Decodes `GET /portfolio/fills`. Legacy `price` (a float of dollars) is ignored. */
-export function decodeFills(body: unknown): DecodeResult<FillsPage> {
-  return runDecoder('portfolio_fills', () => {
-    const o = root(body);
-    const page: FillsPage = { fills: mapObjArr(o, 'fills', '', decodeFillObj) };
-    put(page, 'cursor', cursorOf(o));
-    return page;
-  });
-}
+export const decodeFills: (body: unknown) => DecodeResult<FillsPage> = pageDecoder('portfolio_fills', 'fills', decodeFillObj);
 
 /** A market position (`GET /portfolio/positions` → `market_positions[]`). `positionCentis` is signed (negative = NO). */
 export interface MarketPosition {
