@@ -5,6 +5,7 @@
 import { runBookBench } from './book.bench';
 import { runDetectorBench } from './detector.bench';
 import { runPipelineBench } from './pipeline.bench';
+import { runMatchingBench } from './matching.bench';
 import { printHeader } from './harness';
 
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   await runBookBench();
   console.log('\n# arbitrage detector (libs/strategy)');
   await runDetectorBench();
+  console.log('\n# matching engine (libs/matching) vs nodejs-order-book');
+  await runMatchingBench();
   console.log('\n# pipeline');
   await runPipelineBench();
 }
