@@ -21,7 +21,7 @@ import {
   TickerPlantBooksV1,
   TickerPlantStatusV1,
 } from '@kalshi-platform/bus';
-import { OrderBook, OrderBookError } from '@kalshi-platform/market';
+import { ANY_TICK, OrderBook, OrderBookError } from '@kalshi-platform/market';
 import { TICKER_PLANT_CONFIG } from './tokens';
 import type { TickerPlantConfig } from './ticker-plant.config';
 
@@ -80,7 +80,7 @@ export class BookRegistry {
         this.notOwned++;
         return null;
       }
-      e = { book: new OrderBook(ticker), partition, yesBid: -2, yesBidSize: -1, noBid: -2, noBidSize: -1, valid: false };
+      e = { book: new OrderBook(ticker, ANY_TICK), partition, yesBid: -2, yesBidSize: -1, noBid: -2, noBidSize: -1, valid: false };
       this.books.set(ticker, e);
     }
     return e;

@@ -70,6 +70,13 @@ describe('BookRegistry', () => {
     expect(reg.status()).toMatchObject({ consumed: 3, rejected: 3, books: 0 });
   });
 
+  it('mirrors sub-cent books (deci_cent markets such as KXCOLONIZEMARS-50 quote 0.1630)', () => {
+    const { reg, bbo } = setup();
+    reg.onMarketData(subjects.md(p, 'snapshot', ticker), { ...snap, yes: [[1630, 100]], no: [[8050, 100]] });
+    reg.onMarketData(subjects.md(p, 'delta', ticker), { v: 1, marketTicker: ticker, sid: 1, seq: 2, side: 'yes', priceTicks: 1640, deltaCentis: 100, tsMs: 11 });
+    expect(bbo[bbo.length - 1]).toMatchObject({ valid: true, yesBidTicks: 1640, noBidTicks: 8050 });
+  });
+
   it('ignores markets of partitions it does not own', () => {
     const { reg } = setup((p + 1) % 2, 2);
     reg.onMarketData(subjects.md(p, 'snapshot', ticker), snap);

@@ -13,8 +13,7 @@ import {
   TICK_STRUCTURES,
   type BookSide,
   type Level,
-  type TickStructure,
-} from './index';
+  type TickStructure, ANY_TICK } from './index';
 
 /** `["0.4200","13.00"]` -> `[4200, 1300]` */
 const lv = (price: string, size: string): Level => [parsePriceDollars(price), parseSizeFp(size)];
@@ -34,7 +33,7 @@ function expectConsistent(book: OrderBook): void {
     for (let i = 0; i < levels.length; i++) {
       expect(levels[i][1]).toBeGreaterThan(0);
       expect(Number.isSafeInteger(levels[i][1])).toBe(true);
-      expect(isValidPrice(book.tickStructure, levels[i][0])).toBe(true);
+      if (book.tickStructure !== ANY_TICK) expect(isValidPrice(book.tickStructure, levels[i][0])).toBe(true);
       if (i > 0) expect(levels[i][0]).toBeGreaterThan(levels[i - 1][0]);
     }
   }
@@ -626,5 +625,17 @@ describe('OrderBook: properties (fast-check)', () => {
         },
       ),
     );
+  });
+});
+
+describe('mirror books (ANY_TICK)', () => {
+  it('accept any 1/10000 price the exchange sends, and still refuse the impossible', () => {
+    const book = new OrderBook('KXCOLONIZEMARS-50', ANY_TICK);
+    book.applySnapshot([[1630, 100]], [[8051, 200]]); // 0.1630 and a 4-decimal 0.8051: off every named grid
+    expect(book.valid).toBe(true);
+    expect(book.yesAskTicks).toBe(1949);
+    expect(book.applyDelta('yes', 1631, 50)).toBe('applied');
+    expect(book.applyDelta('no', 10_000, 1)).toBe('invalidated'); // $1.00 can never rest
+    expect(() => new OrderBook('X', 'linear_cent').applySnapshot([[1630, 100]], [])).toThrow(/off the linear_cent grid/);
   });
 });

@@ -41,6 +41,9 @@ export const NO_PRICE = -1;
  * - `invalidated`: the delta would have driven a level's size below zero, or named an off-grid price, or carried a
  *   non-integer size; the book is now invalid and empty and needs a new snapshot (sizes are never clamped).
  */
+/** Grid of a mirroring book: any integer price of 1..9999 ticks (see the OrderBook constructor). */
+export const ANY_TICK = 'any_tick' as const;
+
 export type DeltaOutcome = 'applied' | 'ignored_stale' | 'invalidated';
 
 /** Plain snapshot of a book's top of book, as returned by {@link OrderBook.bbo}. Prices in ticks, sizes in centis. */
@@ -182,13 +185,21 @@ export class OrderBook {
   /**
    * @param marketTicker the market's ticker (used in error messages only).
    * @param tickStructure the market's `price_level_structure`; decides which prices are on the grid.
+   *   {@link ANY_TICK} accepts every price of 1..9999 ticks: for books that mirror an exchange's book (the
+   *   ticker plant, a replay) where the exchange, not the mirror, enforces the market's grid.
    * @throws TickStructureError if `tickStructure` is not a known structure (only possible from untyped input).
    */
   constructor(
     readonly marketTicker: string,
-    readonly tickStructure: TickStructure = 'linear_cent',
+    readonly tickStructure: TickStructure | typeof ANY_TICK = 'linear_cent',
   ) {
-    parseTickStructure(tickStructure);
+    if (tickStructure !== ANY_TICK) parseTickStructure(tickStructure);
+  }
+
+  private onGrid(priceTicks: number): boolean {
+    return this.tickStructure === ANY_TICK
+      ? Number.isInteger(priceTicks) && priceTicks >= 1 && priceTicks <= 9999
+      : isValidPrice(this.tickStructure, priceTicks);
   }
 
   /** True after a successful {@link applySnapshot}; false before the first one, after {@link markStale}, {@link clear} and an invalidating delta. */
@@ -232,7 +243,7 @@ export class OrderBook {
       const level = levels[i];
       const price = level[0];
       const size = level[1];
-      if (!isValidPrice(this.tickStructure, price)) {
+      if (!this.onGrid(price)) {
         throw new OrderBookError(this.marketTicker, side, price, `price is off the ${this.tickStructure} grid or outside 1..9999 ticks`);
       }
       if (!Number.isSafeInteger(size) || size <= 0) {
@@ -270,7 +281,7 @@ export class OrderBook {
   applyDelta(side: BookSide, priceTicks: PriceTicks, deltaCentis: SizeCentis): DeltaOutcome {
     if (!this.isValid) return 'ignored_stale';
     const ladder = side === 'yes' ? this.yesLadder : side === 'no' ? this.noLadder : this.badSide(side, priceTicks);
-    if (!isValidPrice(this.tickStructure, priceTicks)) {
+    if (!this.onGrid(priceTicks)) {
       return this.invalidate(side, priceTicks, `delta price is off the ${this.tickStructure} grid or outside 1..9999 ticks`);
     }
     if (!Number.isInteger(deltaCentis)) {

@@ -4,7 +4,7 @@
  * WebSocket gateway) that fans it out to subscribers. Pacing: `max` (as fast as the subscribers' sockets
  * drain) or `realtime` (by the frames' recorded `ts_ms`, optionally scaled).
  */
-import { OrderBook } from '@kalshi-platform/market';
+import { ANY_TICK, OrderBook } from '@kalshi-platform/market';
 import type { FillFrame, OrderbookDeltaFrame } from '@kalshi-platform/kalshi';
 import type { Capture, CaptureFrame } from './capture';
 
@@ -157,7 +157,7 @@ export class ReplayEngine {
     if (f.type === 'orderbook_snapshot') {
       let book = this.books.get(f.marketTicker);
       if (!book) {
-        book = new OrderBook(f.marketTicker);
+        book = new OrderBook(f.marketTicker, ANY_TICK); // the recording's exchange enforced the grid
         this.books.set(f.marketTicker, book);
       }
       book.applySnapshot(f.yes, f.no);
