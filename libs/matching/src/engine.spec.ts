@@ -198,6 +198,21 @@ describe('time in force and flags (docs.kalshi.com/api-reference/orders/create-o
     expect(fill).toMatchObject({ status: 'executed', filledCentis: C(4) });
   });
 
+  it('fill_or_kill does not count a reduce-only maker order that an earlier fill of the same maker voids', () => {
+    // Found by the property test (seed 695642140): bob holds 1 YES, rests a plain YES sell of 1.09 and then a
+    // reduce-only NO buy of 1.00 at the same YES ask. Once his sell fills he is short 0.09, so the reduce-only order
+    // no longer reduces anything and cannot trade: only 1.09 is really available, and a FOK for 2.09 must not fill.
+    const { place } = setup({ fractionalTradingEnabled: true });
+    ok(place({ accountId: 'bob', side: 'yes', action: 'buy', priceTicks: $('0.50'), sizeCentis: C(1) }));
+    ok(place({ accountId: 'carol', side: 'yes', action: 'sell', priceTicks: $('0.50'), sizeCentis: C(1) }));
+    ok(place({ accountId: 'bob', side: 'yes', action: 'sell', priceTicks: $('0.60'), sizeCentis: C(1.09) }));
+    ok(place({ accountId: 'bob', side: 'no', action: 'buy', priceTicks: $('0.40'), sizeCentis: C(1), reduceOnly: true }));
+    const kill = ok(place({ accountId: 'alice', side: 'yes', action: 'buy', priceTicks: $('0.60'), sizeCentis: C(2.09), timeInForce: 'fill_or_kill' }));
+    expect(kill).toMatchObject({ status: 'canceled', filledCentis: 0, cancelReason: 'fill_or_kill' });
+    const fill = ok(place({ accountId: 'alice', side: 'yes', action: 'buy', priceTicks: $('0.60'), sizeCentis: C(1.09), timeInForce: 'fill_or_kill' }));
+    expect(fill).toMatchObject({ status: 'executed', filledCentis: C(1.09) });
+  });
+
   it('fill_or_kill does not count own orders it cannot trade with (STP)', () => {
     const { place } = setup();
     ok(place({ accountId: 'alice', side: 'yes', action: 'sell', priceTicks: $('0.50'), sizeCentis: C(2) }));

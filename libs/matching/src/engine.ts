@@ -1208,7 +1208,9 @@ export class MatchingEngine {
     const fast = ownOrders === 0 && (isBid ? m.reduceOnlyAsks : m.reduceOnlyBids) === 0;
     let need = size;
     let cost = 0;
-    let used: Map<PositionState, number> | undefined;
+    // position change of each maker during this dry run: a maker's earlier fills (reduce-only or not) move its
+    // position, which caps (or voids) its later reduce-only orders exactly as the real match will
+    let moved: Map<PositionState, number> | undefined;
     let level = opposite.bestLevel();
     while (level !== undefined && need > 0 && (isBid ? level.price <= limit : level.price >= limit)) {
       const ownPx = yesSide ? level.price : DOLLAR - level.price;
@@ -1223,15 +1225,16 @@ export class MatchingEngine {
             continue;
           }
           let q = need < mk.remaining ? need : mk.remaining;
+          const mp = mk.position as PositionState;
+          moved ??= new Map();
+          const before = moved.get(mp) ?? 0;
           if (mk.reduceOnly) {
-            const mp = mk.position as PositionState;
-            used ??= new Map();
-            const u = used.get(mp) ?? 0;
-            const cap = (mk.isBid ? (mp.pos < 0 ? -mp.pos : 0) : mp.pos > 0 ? mp.pos : 0) - u;
+            const cur = mp.pos + before;
+            const cap = mk.isBid ? (cur < 0 ? -cur : 0) : cur > 0 ? cur : 0;
             if (cap <= 0) continue;
             if (cap < q) q = cap;
-            used.set(mp, u + q);
           }
+          moved.set(mp, before + (mk.isBid ? q : -q));
           need -= q;
           cost += ownPx * q;
         }
