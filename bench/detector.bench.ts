@@ -9,22 +9,10 @@
  */
 import * as path from 'node:path';
 import { ArbitrageDetector, EventRef, MarketQuote } from '@kalshi-platform/strategy';
-import { measureRate, printHeader, report } from './harness';
+import { measureRate, printHeader, report, prng } from './harness';
 
 const N = 1_000_000;
 const MARKETS = 10;
-
-/** mulberry32: small deterministic PRNG, uniform in [0, 1) */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tape {
   market: Uint8Array;

@@ -81,3 +81,15 @@ export function report(name: string, stats: SampleStats, extra = ''): void {
     `${name.padEnd(44)} median ${fmtRate(stats.medianOpsPerSec).padStart(10)}  spread [${fmtRate(stats.minOpsPerSec)} .. ${fmtRate(stats.maxOpsPerSec)}]  (${stats.samples} samples)${extra ? '  ' + extra : ''}`,
   );
 }
+
+/** mulberry32 (Tommy Ettinger, public domain): a small, fast, seedable PRNG uniform in [0, 1), so every run generates the same data. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

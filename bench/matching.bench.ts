@@ -33,7 +33,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { OrderBook } from 'nodejs-order-book';
 import { LimitOrderBook, MatchingEngine } from '@kalshi-platform/matching';
-import { fmtRate, measureRate, printHeader, quantile, report, type SampleStats } from './harness';
+import { fmtRate, measureRate, printHeader, quantile, report, type SampleStats, prng } from './harness';
 
 const MARKET = 'KXBENCH-26JAN01-T50';
 const ACCOUNTS = 1_000;
@@ -58,18 +58,6 @@ interface Stream {
   yesPrice: Int32Array;
   /** size, centis */
   size: Int32Array;
-}
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function makeStream(limitCount: number, seed: number): Stream {

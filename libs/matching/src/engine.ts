@@ -1275,6 +1275,13 @@ type OrderEventType = 'order_resting' | 'order_partially_filled' | 'order_filled
 function orderEvent(type: OrderEventType, o: BookOrder, now: number): EngineEvent {
   return {
     type,
+    ...orderFields(o, now),
+  };
+}
+
+/** The fields every order event carries: identity, side, price in the order's own terms, progress, time. */
+function orderFields(o: BookOrder, now: number) {
+  return {
     orderId: o.orderId,
     clientOrderId: o.clientOrderId,
     accountId: o.account.id,
@@ -1292,17 +1299,7 @@ function orderEvent(type: OrderEventType, o: BookOrder, now: number): EngineEven
 function acceptedEvent(o: BookOrder, initialCentis: number, now: number): EngineEvent {
   return {
     type: 'order_accepted',
-    orderId: o.orderId,
-    clientOrderId: o.clientOrderId,
-    accountId: o.account.id,
-    marketTicker: o.market.ticker,
-    side: o.side,
-    action: o.action,
-    priceTicks: o.ownPrice,
-    remainingCentis: o.remaining,
-    filledCentis: o.filled,
-    status: o.status,
-    tsMs: now,
+    ...orderFields(o, now),
     initialCentis,
   };
 }
@@ -1310,17 +1307,7 @@ function acceptedEvent(o: BookOrder, initialCentis: number, now: number): Engine
 function canceledEvent(o: BookOrder, reason: CancelReason, canceledCentis: number, now: number): EngineEvent {
   return {
     type: 'order_canceled',
-    orderId: o.orderId,
-    clientOrderId: o.clientOrderId,
-    accountId: o.account.id,
-    marketTicker: o.market.ticker,
-    side: o.side,
-    action: o.action,
-    priceTicks: o.ownPrice,
-    remainingCentis: o.remaining,
-    filledCentis: o.filled,
-    status: o.status,
-    tsMs: now,
+    ...orderFields(o, now),
     reason,
     canceledCentis,
   };
@@ -1329,17 +1316,7 @@ function canceledEvent(o: BookOrder, reason: CancelReason, canceledCentis: numbe
 function expiredEvent(o: BookOrder, canceledCentis: number, now: number): EngineEvent {
   return {
     type: 'order_expired',
-    orderId: o.orderId,
-    clientOrderId: o.clientOrderId,
-    accountId: o.account.id,
-    marketTicker: o.market.ticker,
-    side: o.side,
-    action: o.action,
-    priceTicks: o.ownPrice,
-    remainingCentis: o.remaining,
-    filledCentis: o.filled,
-    status: o.status,
-    tsMs: now,
+    ...orderFields(o, now),
     canceledCentis,
   };
 }
@@ -1347,17 +1324,7 @@ function expiredEvent(o: BookOrder, canceledCentis: number, now: number): Engine
 function decreasedEvent(o: BookOrder, reducedByCentis: number, now: number): EngineEvent {
   return {
     type: 'order_decreased',
-    orderId: o.orderId,
-    clientOrderId: o.clientOrderId,
-    accountId: o.account.id,
-    marketTicker: o.market.ticker,
-    side: o.side,
-    action: o.action,
-    priceTicks: o.ownPrice,
-    remainingCentis: o.remaining,
-    filledCentis: o.filled,
-    status: o.status,
-    tsMs: now,
+    ...orderFields(o, now),
     reducedByCentis,
   };
 }
@@ -1365,17 +1332,7 @@ function decreasedEvent(o: BookOrder, reducedByCentis: number, now: number): Eng
 function amendedEvent(o: BookOrder, previousPriceTicks: number, now: number): EngineEvent {
   return {
     type: 'order_amended',
-    orderId: o.orderId,
-    clientOrderId: o.clientOrderId,
-    accountId: o.account.id,
-    marketTicker: o.market.ticker,
-    side: o.side,
-    action: o.action,
-    priceTicks: o.ownPrice,
-    remainingCentis: o.remaining,
-    filledCentis: o.filled,
-    status: o.status,
-    tsMs: now,
+    ...orderFields(o, now),
     previousPriceTicks,
   };
 }
