@@ -82,14 +82,5 @@ export function report(name: string, stats: SampleStats, extra = ''): void {
   );
 }
 
-/** mulberry32 (Tommy Ettinger, public domain): a small, fast, seedable PRNG uniform in [0, 1), so every run generates the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the mock exchange's fault injection (mulberry32), so every benchmark run generates the same data. */
+export { mulberry32 as prng } from '@kalshi-platform/feature-exchange';
