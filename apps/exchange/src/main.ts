@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
     logger: ['error', 'warn', 'log'],
     log: (m) => console.log(m),
   });
-  console.log(`mock exchange (replay of ${ex.engine.capture.frames.length} frames, ${ex.reference.markets.size} markets)`);
+  console.log(`mock exchange (replay of ${ex.replay!.capture.frames.length} frames, ${ex.reference.markets.size} markets)`);
   console.log(`REST ${ex.restUrl}`);
   console.log(`WS   ${ex.wsUrl}`);
   console.log(`credentials (key id ${ex.generatedKeyId}) written to ${credentialsOut}`);

@@ -51,6 +51,7 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
   const exchange = await startExchange({
     host: '127.0.0.1',
     port: 0,
+    mode: 'replay',
     capturePath: opts.capturePath,
     eventsPath: opts.eventsPath ?? undefined,
     speed: opts.speed,
@@ -100,15 +101,15 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
 
     const progress = opts.onProgress
       ? setInterval(() => {
-          const s = exchange.engine.stats;
+          const s = exchange.replay!.stats;
           opts.onProgress!({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: ingestion.get(FeedService).status().framesReceived });
         }, 100)
       : null;
     try {
       await ingestion.get(FeedService).start();
-      await exchange.engine.whenDone();
+      await exchange.replay!.whenDone();
       const status = await waitForQuiescence(bus, opts.shards);
-      const s = exchange.engine.stats;
+      const s = exchange.replay!.stats;
       opts.onProgress?.({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: status.ingestion.framesReceived });
       return await collectReport(bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
     } finally {

@@ -1,15 +1,33 @@
+import type { OrderBook } from '@kalshi-platform/market';
 import type { KeyRegistry } from './auth/key-registry';
+import type { FaultController } from './faults/fault-spec';
 import type { ReferenceData } from './reference';
 import type { ReplayEngine } from './replay/replay-engine';
+import type { VenueStore } from './store';
+import type { Venue } from './venue/venue';
 import type { WsGateway } from './ws/ws-gateway';
 
 /** Injection token of the exchange's live state. */
 export const EXCHANGE_STATE = Symbol('EXCHANGE_STATE');
 
-/** Everything the exchange's controllers read: true books, reference data, gateway, keys. */
+/** `live`: a matching venue seeded from real fixtures; `replay`: a recorded capture played back. */
+export type ExchangeMode = 'live' | 'replay';
+
+/** Everything the exchange's controllers read. */
 export interface ExchangeState {
-  engine: ReplayEngine;
+  mode: ExchangeMode;
+  /** books served by REST and WS: the venue's mirror books (live) or the replay's true books (replay) */
+  books: ReadonlyMap<string, OrderBook>;
+  /** Kalshi `market_id` of a market, if known */
+  marketId(marketTicker: string): string | undefined;
+  /** replay mode only */
+  replay: ReplayEngine | null;
+  /** the matching venue (replay mode: an empty one; orders are refused with unknown_market) */
+  venue: Venue;
   gateway: WsGateway;
   reference: ReferenceData;
   keys: KeyRegistry;
+  faults: FaultController;
+  /** durable store (null = memory only) */
+  store: VenueStore | null;
 }

@@ -19,6 +19,8 @@ export interface RefMarket {
   strikeType?: string;
   floorStrike?: number;
   capStrike?: number;
+  /** the recorded Kalshi market JSON this market was seeded from (live mode), served with live fields overwritten */
+  template?: Record<string, unknown>;
 }
 
 /** An event as the mock knows it. */
@@ -30,12 +32,16 @@ export interface RefEvent {
   category: string;
   mutuallyExclusive: boolean;
   marketTickers: string[];
+  /** the recorded Kalshi event JSON (live mode) */
+  template?: Record<string, unknown>;
 }
 
 /** Series, events and markets, in a stable order. */
 export class ReferenceData {
   readonly markets = new Map<string, RefMarket>();
   readonly events = new Map<string, RefEvent>();
+  /** recorded Kalshi series JSON by series ticker (live mode; replay mode infers series from tickers) */
+  readonly series = new Map<string, Record<string, unknown>>();
 
   /**
    * Builds reference data from the capture's tickers plus the events described in an events body.

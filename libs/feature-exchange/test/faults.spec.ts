@@ -51,9 +51,9 @@ describe('dropFrames', () => {
     expect(missO).not.toEqual(missA);
     expect(a.frames.filter((f) => f.type === 'orderbook_delta').length).toBe(2885 - N);
     expect(a.frames.filter((f) => f.type === 'orderbook_snapshot').length).toBe(5);
-    expect(a.ex.engine.stats.deltasDropped).toBe(N);
+    expect(a.ex.replay!.stats.deltasDropped).toBe(N);
     // the exchange's own books still apply every delta
-    expect(a.ex.engine.stats.invalidDeltas).toBe(0);
+    expect(a.ex.replay!.stats.invalidDeltas).toBe(0);
   });
 
   it('dropFrames 0 leaves no gap', async () => {
@@ -80,7 +80,7 @@ describe('disconnectAfterFrames', () => {
 
       const c2 = await RawClient.connect(ex.wsUrl);
       await c2.reply(c2.send({ cmd: 'subscribe', params: { channels: ['orderbook_delta'] } }));
-      await ex.engine.whenDone();
+      await ex.replay!.whenDone();
       // push c2 well past N frames (the replay may already be over): 5 snapshots per get_snapshot
       for (let i = 0; i < 25; i++) c2.send({ cmd: 'update_subscription', params: { sids: [1], action: 'get_snapshot' } });
       await waitUntil(() => c2.frames.length > N + 25, 'c2 to receive more than N frames');
@@ -199,7 +199,7 @@ describe('legacy_cents dialect', () => {
     try {
       c.send({ cmd: 'subscribe', params: { channels: ['orderbook_delta'] } });
       await drain(ex, c);
-      expect(ex.engine.stats.framesReplayed).toBe(ex.engine.stats.framesTotal);
+      expect(ex.replay!.stats.framesReplayed).toBe(ex.replay!.stats.framesTotal);
       const sent = c.frames.filter((f) => f.sid === 1 && typeof f.seq === 'number');
       for (const t of c.texts) {
         const d = decodeWsFrame(t);

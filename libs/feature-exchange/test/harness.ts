@@ -167,6 +167,6 @@ export function tryUpgrade(url: string, headers: Record<string, string> = {}): P
  * frames per connection; the client is the only connection in the tests that use this).
  */
 export async function drain(ex: RunningExchange, c: RawClient, timeoutMs = 10_000): Promise<void> {
-  await ex.engine.whenDone();
+  await ex.replay!.whenDone();
   await waitUntil(() => c.frames.length >= ex.gateway.stats.framesSent, `all ${ex.gateway.stats.framesSent} frames to arrive`, timeoutMs);
 }

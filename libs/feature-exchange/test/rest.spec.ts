@@ -52,9 +52,9 @@ describe('mock exchange REST', () => {
     beforeAll(async () => {
       const c = await RawClient.connect(ex.wsUrl);
       c.send({ cmd: 'subscribe', params: { channels: ['orderbook_delta'] } });
-      await ex.engine.whenDone();
+      await ex.replay!.whenDone();
       c.close();
-      expect(ex.engine.stats.framesReplayed).toBe(ex.engine.stats.framesTotal);
+      expect(ex.replay!.stats.framesReplayed).toBe(ex.replay!.stats.framesTotal);
     });
 
     it('pages GET /markets with limit=2 through every market exactly once', async () => {

@@ -218,7 +218,7 @@ describe('WS full replay to one raw client', () => {
         expect({ t, yes: fpLevels(b.levels('yes')), no: fpLevels(b.levels('no')) }).toEqual({ t, yes: ORACLE[t].yes_dollars_fp, no: ORACLE[t].no_dollars_fp });
       }
       expect(expectContiguous(c.frames, bookSid)).toBe(snapshots + deltas);
-      expect(ex.engine.stats.invalidDeltas).toBe(0);
+      expect(ex.replay!.stats.invalidDeltas).toBe(0);
     } finally {
       c.close();
       await ex.close();

@@ -73,7 +73,7 @@ export class MarketDataController {
 
   @Get('exchange/status')
   status() {
-    return { exchange_active: true, trading_active: this.st.engine.state !== 'done', exchange_estimated_resume_time: null };
+    return { exchange_active: true, trading_active: this.st.mode === 'live' ? this.st.venue.haltedBy === null : this.st.replay?.state !== 'done', exchange_estimated_resume_time: null };
   }
 
   @Get('markets')
@@ -98,14 +98,14 @@ export class MarketDataController {
     if (status === 'open') list = list.filter((m) => m.status === 'active' || m.status === 'open');
     else if (status) list = list.filter((m) => m.status === status);
     const p = page(list, lim, cursor);
-    return { markets: p.items.map((m) => marketJson(m, this.st.engine.books.get(m.ticker))), cursor: p.cursor };
+    return { markets: p.items.map((m) => marketJson(m, this.st.books.get(m.ticker))), cursor: p.cursor };
   }
 
   @Get('markets/:ticker/orderbook')
   orderbook(@Param('ticker') ticker: string, @Query('depth') depth?: string) {
     const d = intParam('depth', depth, 0, 100, 0);
     if (!this.st.reference.markets.has(ticker)) throw notFound(`market ${ticker}`);
-    const book = this.st.engine.books.get(ticker);
+    const book = this.st.books.get(ticker);
     const side = (s: 'yes' | 'no') => {
       if (!book || !book.valid) return [];
       const levels = book.levels(s);
@@ -119,7 +119,7 @@ export class MarketDataController {
   market(@Param('ticker') ticker: string) {
     const m = this.st.reference.markets.get(ticker);
     if (!m) throw notFound(`market ${ticker}`);
-    return { market: marketJson(m, this.st.engine.books.get(ticker)) };
+    return { market: marketJson(m, this.st.books.get(ticker)) };
   }
 
   private eventJson(e: RefEvent, nested: boolean): Record<string, unknown> {
@@ -131,7 +131,7 @@ export class MarketDataController {
       category: e.category,
       mutually_exclusive: e.mutuallyExclusive,
     };
-    if (nested) j.markets = e.marketTickers.map((t) => marketJson(this.st.reference.markets.get(t)!, this.st.engine.books.get(t)));
+    if (nested) j.markets = e.marketTickers.map((t) => marketJson(this.st.reference.markets.get(t)!, this.st.books.get(t)));
     return j;
   }
 
@@ -155,22 +155,24 @@ export class MarketDataController {
     const e = this.st.reference.events.get(eventTicker);
     if (!e) throw notFound(`event ${eventTicker}`);
     const nested = nestedRaw === undefined ? true : boolParam('with_nested_markets', nestedRaw);
-    return { event: this.eventJson(e, false), markets: nested ? e.marketTickers.map((t) => marketJson(this.st.reference.markets.get(t)!, this.st.engine.books.get(t))) : [] };
+    return { event: this.eventJson(e, false), markets: nested ? e.marketTickers.map((t) => marketJson(this.st.reference.markets.get(t)!, this.st.books.get(t))) : [] };
   }
 
   /** Mock-only: replay progress and fan-out counters. */
   @Get('mock/replay')
   replay() {
-    const s = this.st.engine.stats;
+    const r = this.st.replay;
+    if (!r) throw notFound('replay (the exchange runs in live mode)');
+    const s = r.stats;
     return {
-      state: this.st.engine.state,
+      state: r.state,
       frames_total: s.framesTotal,
       frames_replayed: s.framesReplayed,
       snapshots: s.snapshots,
       deltas: s.deltas,
       deltas_dropped: s.deltasDropped,
       invalid_deltas: s.invalidDeltas,
-      clock_ts_ms: this.st.engine.clockTsMs,
+      clock_ts_ms: r.clockTsMs,
       connections: this.st.gateway.stats.activeConnections,
       frames_sent: this.st.gateway.stats.framesSent,
       connection_frames: this.st.gateway.connectionFrames(),

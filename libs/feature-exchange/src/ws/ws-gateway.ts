@@ -21,7 +21,10 @@ import {
   OrderbookDeltaFrame,
 } from '@kalshi-platform/kalshi';
 import type { KeyRegistry } from '../auth/key-registry';
+import type { OrderBook } from '@kalshi-platform/market';
+import type { FaultController } from '../faults/fault-spec';
 import type { ReplayEngine, ReplaySink } from '../replay/replay-engine';
+import type { Venue } from '../venue/venue';
 
 export const WS_PATH = '/trade-api/ws/v2';
 
@@ -59,6 +62,18 @@ interface Session {
   framesSent: number;
 }
 
+/** What the gateway serves: the books (venue mirror books in live mode, true replay books in replay mode). */
+export interface GatewaySources {
+  books: ReadonlyMap<string, OrderBook>;
+  /** Kalshi `market_id` of a market, if known */
+  marketId(marketTicker: string): string | undefined;
+  /** replay mode: the capture player (started by the first orderbook_delta subscription) */
+  replay: ReplayEngine | null;
+  /** live mode: the venue whose events drive the channels */
+  venue: Venue | null;
+  faults: FaultController;
+}
+
 export interface GatewayOptions {
   dialect: Dialect;
   pingIntervalMs: number;
@@ -90,12 +105,12 @@ export class WsGateway implements ReplaySink {
   readonly stats: GatewayStats = { connections: 0, activeConnections: 0, refusedUpgrades: 0, framesSent: 0, commands: 0, badCommands: 0, forcedDisconnects: 0, encodeErrors: 0 };
 
   constructor(
-    private readonly engine: ReplayEngine,
+    private readonly src: GatewaySources,
     private readonly keys: KeyRegistry,
     private readonly opts: GatewayOptions,
     private readonly log: (msg: string) => void = () => undefined,
   ) {
-    engine.attach(this);
+    src.replay?.attach(this);
   }
 
   /** Hooks the gateway onto an HTTP server's `upgrade` event. */
@@ -258,9 +273,9 @@ export class WsGateway implements ReplaySink {
       s.subs.set(sub.sid, sub);
       this.sendRaw(s, encodeSubscribed({ id, sid: sub.sid, channel: ch }));
       if (ch === 'orderbook_delta') {
-        const markets = tickers ?? [...this.engine.books.keys()];
+        const markets = tickers ?? [...this.src.books.keys()];
         for (const m of markets) this.sendSnapshot(s, sub, m);
-        this.engine.start();
+        this.src.replay?.start();
       }
     }
   }
@@ -290,7 +305,7 @@ export class WsGateway implements ReplaySink {
     const action = params.action;
     if (action === 'add_markets' || action === 'delete_markets') {
       if (!tickers) return this.error(s, id, WsErrorCode.INVALID_PARAMETER, `${action} needs market_tickers`);
-      if (sub.markets === null) sub.markets = new Set(this.engine.books.keys());
+      if (sub.markets === null) sub.markets = new Set(this.src.books.keys());
       for (const t of tickers) {
         if (action === 'add_markets') sub.markets.add(t);
         else sub.markets.delete(t);
@@ -302,7 +317,7 @@ export class WsGateway implements ReplaySink {
     if (action === 'get_snapshot') {
       if (sub.channel !== 'orderbook_delta') return this.error(s, id, WsErrorCode.UNSUPPORTED_ACTION, 'get_snapshot is only supported on orderbook_delta');
       // only markets of this subscription: a snapshot of another market would arrive on a sid that does not carry it
-      const markets = (tickers ?? (sub.markets ? [...sub.markets] : [...this.engine.books.keys()])).filter((m) => this.covers(sub, m));
+      const markets = (tickers ?? (sub.markets ? [...sub.markets] : [...this.src.books.keys()])).filter((m) => this.covers(sub, m));
       for (const m of markets) this.sendSnapshot(s, sub, m);
       return;
     }
@@ -314,12 +329,12 @@ export class WsGateway implements ReplaySink {
   }
 
   private sendSnapshot(s: Session, sub: Sub, market: string): void {
-    const book = this.engine.books.get(market);
+    const book = this.src.books.get(market);
     if (!book || !book.valid) return; // no true book yet: the recorded snapshot will be sent when it is replayed
     const seq = ++sub.seq;
     this.sendEncoded(s, () =>
       encodeOrderbookSnapshot(
-        { sid: sub.sid, seq, marketTicker: market, marketId: this.engine.capture.marketIds.get(market), yes: book.levels('yes'), no: book.levels('no') },
+        { sid: sub.sid, seq, marketTicker: market, marketId: this.src.marketId(market), yes: book.levels('yes'), no: book.levels('no') },
         this.opts.dialect,
       ),
     );

@@ -1,0 +1,5 @@
+import { Controller } from '@nestjs/common';
+
+/** Placeholder: being written. */
+@Controller('trade-api/v2')
+export class PortfolioController {}
