@@ -115,9 +115,9 @@ export function projectBatch(items: ReadonlyArray<{ command: VenueCommand; event
             seq,
           });
           break;
-        // a rejected request changed nothing (and its order id may be a live order's: must not overwrite it)
+        // not projected: a rejected request changed nothing (and its order id may be a live order's, not to be
+        // overwritten); market data and lifecycle are rebuilt by replaying the journal
         case 'order_rejected':
-        // market data and lifecycle: rebuilt by replaying the journal, not projected
         case 'orderbook_delta':
         case 'market_status_changed':
           break;

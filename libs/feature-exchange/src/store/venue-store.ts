@@ -20,6 +20,7 @@
  * process ({@link VenueStore.open} throws otherwise).
  */
 import { mkdirSync } from 'node:fs';
+import * as vm from 'node:vm';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import type { EngineEvent } from '@kalshi-platform/matching';
@@ -98,8 +99,20 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** The store currently holding typeorm-pglite's process-wide PGlite instance. */
-let pgliteHolder: TypeormVenueStore | null = null;
+/** Whether a store holds typeorm-pglite's process-wide PGlite instance. */
+let pgliteInUse = false;
+
+/**
+ * PGlite's CommonJS build loads Node built-ins with dynamic `import()`. Inside Jest's module sandbox that needs
+ * `node --experimental-vm-modules`; without it the import fails in a promise PGlite does not handle, which kills the
+ * whole Jest process. Refuse up front with the fix instead (only under Jest: `JEST_WORKER_ID` is set).
+ * @throws Error naming the missing flag
+ */
+function assertPgliteLoadable(): void {
+  if (process.env['JEST_WORKER_ID'] === undefined) return;
+  if (typeof (vm as { SourceTextModule?: unknown }).SourceTextModule === 'function') return;
+  throw new Error('venue store: PGlite cannot load under Jest without node --experimental-vm-modules (set NODE_OPTIONS=--experimental-vm-modules)');
+}
 
 /** PostgreSQL if `opts.databaseUrl` is set, else PGlite in `opts.dataDir`. Call {@link VenueStore.open} next. */
 export function createVenueStore(opts: VenueStoreOptions): TypeormVenueStore {
@@ -118,6 +131,7 @@ export class TypeormVenueStore implements VenueStore {
   private drainRun: Promise<void> | null = null;
   /** Tail of the chain of database operations (one at a time). */
   private lock: Promise<void> = Promise.resolve();
+  private holdsPglite = false;
 
   constructor(private readonly opts: VenueStoreOptions) {
     this.kind = opts.databaseUrl ? 'postgres' : 'pglite';
@@ -131,15 +145,15 @@ export class TypeormVenueStore implements VenueStore {
 
   async open(): Promise<void> {
     if (this.state !== 'new') throw new Error(`venue store: open() called when ${this.state}`);
+    if (this.kind === 'pglite') {
+      if (pgliteInUse) throw new Error('venue store: a PGlite store is already open in this process (typeorm-pglite holds one PGlite instance per process); close it first');
+      assertPgliteLoadable();
+      mkdirSync(this.opts.dataDir, { recursive: true });
+    }
     this.state = 'opening';
     let ds: DataSource;
     if (this.kind === 'pglite') {
-      if (pgliteHolder) {
-        this.state = 'new';
-        throw new Error('venue store: a PGlite store is already open in this process (typeorm-pglite holds one PGlite instance per process); close it first');
-      }
-      pgliteHolder = this;
-      mkdirSync(this.opts.dataDir, { recursive: true });
+      pgliteInUse = this.holdsPglite = true;
       ds = new DataSource({ type: 'postgres', driver: new PGliteDriver({ dataDir: this.opts.dataDir }).driver, ...this.commonOptions() });
     } else {
       ds = new DataSource({ type: 'postgres', url: this.opts.databaseUrl, applicationName: 'kalshi-venue-store', extra: { max: 4 }, ...this.commonOptions() });
@@ -150,12 +164,16 @@ export class TypeormVenueStore implements VenueStore {
       await ds.runMigrations({ transaction: 'all' });
     } catch (err) {
       if (ds.isInitialized) await ds.destroy().catch(() => undefined);
-      if (pgliteHolder === this) pgliteHolder = null;
+      this.releasePglite();
       this.state = 'new';
       throw err;
     }
     this.ds = ds;
     this.state = 'open';
+  }
+
+  private releasePglite(): void {
+    if (this.holdsPglite) pgliteInUse = this.holdsPglite = false;
   }
 
   private commonOptions() {
@@ -234,7 +252,7 @@ export class TypeormVenueStore implements VenueStore {
       await this.ds?.destroy();
     } finally {
       this.ds = null;
-      if (pgliteHolder === this) pgliteHolder = null;
+      this.releasePglite();
       this.state = 'closed';
     }
   }
@@ -252,6 +270,14 @@ export class TypeormVenueStore implements VenueStore {
   /** Number of rows of a table (test reader). */
   countRows(table: StoreTable): Promise<number> {
     return this.exclusive((ds) => ds.getRepository(TABLE_ENTITIES[table]).count());
+  }
+
+  /** Names of the applied migrations, in order (test reader). */
+  appliedMigrations(): Promise<string[]> {
+    return this.exclusive(async (ds) => {
+      const rows: Array<{ name: string }> = await ds.query(`SELECT "name" FROM "${this.schema.replace(/"/g, '""')}"."migrations" ORDER BY "id"`);
+      return rows.map((r) => r.name);
+    });
   }
 
   /** Runs `fn` after every database operation queued before it (see the module docstring). */
