@@ -754,6 +754,14 @@ export class MatchingEngine {
     };
   }
 
+  /** Cash, locked and available balance of an account, ticks (the cheap part of {@link getAccount}), or undefined. */
+  getBalance(accountId: string): { cashTicks: PriceTicks; lockedTicks: PriceTicks; availableTicks: PriceTicks } | undefined {
+    const a = this.accounts.get(accountId);
+    if (a === undefined) return undefined;
+    const locked = ceilDiv(a.collateralMicros, 100) + a.feeReserveTicks;
+    return { cashTicks: a.cashTicks, lockedTicks: locked, availableTicks: a.cashTicks - locked };
+  }
+
   /** Position of an account in a market (zeros if it never traded there), or undefined for an unknown account/market. */
   getPosition(accountId: string, marketTicker: string): PositionView | undefined {
     const a = this.accounts.get(accountId);

@@ -133,6 +133,8 @@ export class Venue {
   readonly keys: KeyRegistry;
   private readonly fillsByAccount = new Map<string, EventOf<'fill'>[]>();
   private readonly listeners = new Set<VenueListener>();
+  /** last balance reported per account (see balanceEvents) */
+  private readonly lastBalance = new Map<string, { cashTicks: PriceTicks; availableTicks: PriceTicks }>();
   private readonly journal: VenueJournal | null;
   private readonly clock: () => number;
   private readonly log: (msg: string) => void;
@@ -169,12 +171,12 @@ export class Venue {
    * Replays journaled commands into the (fresh) engine without journaling or publishing them again.
    * @throws Error naming the command when the journal does not replay (corrupt or from another engine version).
    */
-  replay(commands: VenueCommand[]): void {
+  replay(commands: ReadonlyArray<Omit<VenueCommand, 'kind'> & { kind: string }>): void {
     this.replaying = true;
     try {
       for (const c of commands) {
         if (c.seq !== this.seq + 1) throw new Error(`journal gap: expected command ${this.seq + 1}, found ${c.seq}`);
-        this.apply(c);
+        this.apply(c as VenueCommand);
       }
     } finally {
       this.replaying = false;
@@ -281,6 +283,7 @@ export class Venue {
     if (r.events.length === 0) return Promise.resolve([]);
     const cmd: VenueCommand = { seq: ++this.seq, tsMs: now, kind: 'advance_clock', payload: {} };
     this.index(r.events);
+    this.balanceEvents(r.events, now);
     return this.record(cmd, r).then(() => r.events);
   }
 
@@ -379,7 +382,30 @@ export class Venue {
         throw new Error(`unknown command kind ${JSON.stringify(cmd.kind)} (journal from a newer version?)`);
     }
     this.index(r.events);
+    this.balanceEvents(r.events, t);
     return r;
+  }
+
+  /**
+   * The engine reports `balance_changed` only for deposits, withdrawals and settlements; orders lock cash and fills
+   * move it without one. After every command the venue appends a `balance_changed` for each account the command
+   * touched whose cash or available balance differs from the last one reported, so that the store's `accounts` table
+   * and the balance channels stay true.
+   */
+  private balanceEvents(events: EngineEvent[], tsMs: number): void {
+    const touched = new Set<string>();
+    for (const ev of events) {
+      if (ev.type === 'balance_changed') this.lastBalance.set(ev.accountId, { cashTicks: ev.cashTicks, availableTicks: ev.availableTicks });
+      else if ('accountId' in ev && ev.type !== 'order_rejected') touched.add(ev.accountId);
+    }
+    for (const id of touched) {
+      const b = this.engine.getBalance(id);
+      if (!b) continue;
+      const last = this.lastBalance.get(id);
+      if (last && last.cashTicks === b.cashTicks && last.availableTicks === b.availableTicks) continue;
+      events.push({ type: 'balance_changed', accountId: id, cashTicks: b.cashTicks, availableTicks: b.availableTicks, deltaTicks: b.cashTicks - (last?.cashTicks ?? 0), tsMs });
+      this.lastBalance.set(id, { cashTicks: b.cashTicks, availableTicks: b.availableTicks });
+    }
   }
 
   /** Updates mirror books, trades, fills and settlements from a command's events. */
