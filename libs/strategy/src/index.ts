@@ -8,3 +8,4 @@ export { ArbitrageDetector } from './arbitrage/detector';
 export { scanOpportunities } from './arbitrage/scan';
 export { compareLegShapes, dominates, episodeKey, normalizeEvents, rungOf } from './arbitrage/reference';
 export type { LegShape, NormalizedEvent, Rung } from './arbitrage/reference';
+export * from './market-maker';

@@ -1,0 +1,7 @@
+/**
+ * Quoting logic of the two-sided market maker (apps/market-maker): grid moves, a seeded random walk, quotes around it.
+ * Pure computation; the app does the I/O.
+ */
+export { ceilToGrid, floorToGrid, gridDown, gridUp, highestGridPrice, lowestGridPrice } from './grid';
+export { clampToBand, initialMid, MarketMakerQuoter, quoteAround, quoteBand, RandomWalk, SeededRandom } from './quoter';
+export type { QuoteBand, QuoterParams, RandomWalkOptions, TwoSidedQuote } from './quoter';
