@@ -6,6 +6,8 @@ import { runBookBench } from './book.bench';
 import { runDetectorBench } from './detector.bench';
 import { runPipelineBench } from './pipeline.bench';
 import { runMatchingBench } from './matching.bench';
+import { runRestBench } from './rest.bench';
+import { runWsFanoutBench } from './ws-fanout.bench';
 import { printHeader } from './harness';
 
 async function main(): Promise<void> {
@@ -18,6 +20,10 @@ async function main(): Promise<void> {
   await runMatchingBench();
   console.log('\n# pipeline');
   await runPipelineBench();
+  console.log('\n# mock exchange REST: POST /portfolio/orders under load (autocannon; exchange in a child process)');
+  await runRestBench();
+  console.log('\n# mock exchange WebSocket: fan-out to 100 subscribers (exchange in a child process)');
+  await runWsFanoutBench();
 }
 
 main().then(
