@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import {
   decodeWsFrame,
   encodeError,
+  encodeEventLifecycle,
   encodeFill,
+  encodeMarketLifecycle,
+  encodeMarketPosition,
   encodeOk,
   encodeOrderbookDelta,
   encodeOrderbookSnapshot,
@@ -12,6 +15,7 @@ import {
   encodeTicker,
   encodeTrade,
   encodeUnsubscribed,
+  encodeUserOrder,
   EncodeError,
   formatWsTimestamp,
   type DecodeResult,
@@ -21,6 +25,9 @@ import {
   type OrderbookSnapshotFrame,
   type TickerFrame,
   type TradeFrame,
+  type MarketLifecycleFrame,
+  type MarketPositionFrame,
+  type UserOrderFrame,
   type WsFrame,
 } from '../index';
 
@@ -587,6 +594,89 @@ describe('encoders', () => {
         { numRuns: 200 },
       );
     }
+  });
+});
+
+describe('encoders of the private and lifecycle channels (user_order, market_position, market_lifecycle_v2, event_lifecycle)', () => {
+  const uo: UserOrderFrame = {
+    type: 'user_order',
+    sid: 4,
+    orderId: 'o1',
+    userId: 'u1',
+    ticker: 'M',
+    status: 'resting',
+    side: 'no',
+    outcomeSide: 'no',
+    bookSide: 'ask',
+    yesPriceTicks: 4200,
+    fillCountCentis: 150,
+    remainingCountCentis: 850,
+    initialCountCentis: 1000,
+    takerFillCostMicros: 870_000,
+    makerFillCostMicros: 0,
+    takerFeesMicros: 11_000,
+    makerFeesMicros: 0,
+    clientOrderId: 'c"1',
+    createdTime: '2026-07-01T02:31:45.308Z',
+    createdTsMs: 1782873105308,
+    lastUpdateTime: '2026-07-01T02:31:46Z',
+    lastUpdatedTsMs: 1782873106000,
+    dialect: 'fixed_point',
+  };
+
+  it('user_order: exact fixed-point text in AsyncAPI key order, and it decodes back to the same frame', () => {
+    const text = encodeUserOrder(uo);
+    expect(text).toBe(
+      '{"type":"user_order","sid":4,"msg":{"order_id":"o1","user_id":"u1","ticker":"M","status":"resting","side":"no","outcome_side":"no","book_side":"ask","yes_price_dollars":"0.4200","fill_count_fp":"1.50","remaining_count_fp":"8.50","initial_count_fp":"10.00","taker_fill_cost_dollars":"0.870000","maker_fill_cost_dollars":"0.000000","taker_fees_dollars":"0.011000","maker_fees_dollars":"0.000000","client_order_id":"c\\"1","created_time":"2026-07-01T02:31:45.308Z","created_ts_ms":1782873105308,"last_update_time":"2026-07-01T02:31:46Z","last_updated_ts_ms":1782873106000}}',
+    );
+    expect(ok(decodeWsFrame(text))).toEqual(uo);
+  });
+
+  it('user_order legacy: integer cents and counts; sub-cent money or fractional counts are refused naming the field', () => {
+    const whole: UserOrderFrame = { ...uo, fillCountCentis: 100, remainingCountCentis: 900, takerFillCostMicros: 580_000, takerFeesMicros: 20_000, dialect: 'legacy_cents' };
+    const text = encodeUserOrder(whole, 'legacy_cents');
+    expect(JSON.parse(text).msg).toMatchObject({ yes_price: 42, fill_count: 1, remaining_count: 9, initial_count: 10, taker_fill_cost: 58, taker_fees: 2 });
+    expect(text).not.toMatch(/_dollars|_fp/);
+    expect(ok(decodeWsFrame(text))).toEqual(whole);
+    expect(() => encodeUserOrder(uo, 'legacy_cents')).toThrow(/fillCountCentis/);
+    expect(() => encodeUserOrder({ ...whole, takerFeesMicros: 11_000 }, 'legacy_cents')).toThrow(EncodeError);
+  });
+
+  it('market_position: exact text both dialects, round trip, legacy in centi-cents', () => {
+    const mp: MarketPositionFrame = { type: 'market_position', sid: 5, userId: 'u', marketTicker: 'M', positionCentis: -436, positionCostMicros: 697_600, realizedPnlMicros: -50_000, feesPaidMicros: 65_600, volumeCentis: 668, dialect: 'fixed_point' };
+    const text = encodeMarketPosition(mp);
+    expect(text).toBe('{"type":"market_position","sid":5,"msg":{"user_id":"u","market_ticker":"M","position_fp":"-4.36","position_cost_dollars":"0.697600","realized_pnl_dollars":"-0.050000","fees_paid_dollars":"0.065600","volume_fp":"6.68"}}');
+    expect(ok(decodeWsFrame(text))).toEqual(mp);
+    const whole: MarketPositionFrame = { ...mp, positionCentis: -400, volumeCentis: 600, dialect: 'legacy_cents' };
+    const legacy = encodeMarketPosition(whole, 'legacy_cents');
+    expect(legacy).toBe('{"type":"market_position","sid":5,"msg":{"user_id":"u","market_ticker":"M","position":-4,"position_cost":6976,"realized_pnl":-500,"fees_paid":656,"volume":6}}');
+    expect(ok(decodeWsFrame(legacy))).toEqual(whole);
+    expect(() => encodeMarketPosition({ ...whole, feesPaidMicros: 65_601 }, 'legacy_cents')).toThrow(/feesPaidMicros.*centi-cents/);
+    expect(() => encodeMarketPosition(mp, 'legacy_cents')).toThrow(/positionCentis/);
+  });
+
+  it('market_lifecycle_v2: the docs example re-encodes to an equal frame; determined/settled frames in both dialects', () => {
+    const docs =
+      '{"type":"market_lifecycle_v2","sid":13,"msg":{"market_ticker":"INXD-23SEP14-B4487","event_type":"created","open_ts":1694635200,"close_ts":1694721600,"additional_metadata":{"name":"S&P 500 daily return on Sep 14","title":"S&P 500 closes up by 0.02% or more","yes_sub_title":"S&P 500 closes up 0.02%+","no_sub_title":"S&P 500 closes up <0.02%","rules_primary":"The S&P 500 index level at 4:00 PM ET...","can_close_early":true,"expected_expiration_ts":1694721600,"strike_type":"greater","floor_strike":"4487"}}}';
+    const f = ok(decodeWsFrame(docs)) as MarketLifecycleFrame;
+    const again = encodeMarketLifecycle(f);
+    expect(again).toBe(docs.replace('"floor_strike":"4487"', '"floor_strike":4487'));
+    expect(ok(decodeWsFrame(again))).toEqual(f);
+    const det: MarketLifecycleFrame = { type: 'market_lifecycle_v2', sid: 3, marketTicker: 'M', eventType: 'determined', result: 'yes', determinationTs: 1782873105, settlementValueTicks: 10_000 };
+    expect(encodeMarketLifecycle(det)).toBe('{"type":"market_lifecycle_v2","sid":3,"msg":{"market_ticker":"M","event_type":"determined","result":"yes","determination_ts":1782873105,"settlement_value":"1.0000"}}');
+    expect(encodeMarketLifecycle(det, 'legacy_cents')).toBe('{"type":"market_lifecycle_v2","sid":3,"msg":{"market_ticker":"M","event_type":"determined","result":"yes","determination_ts":1782873105,"settlement_value":100}}');
+    expect(ok(decodeWsFrame(encodeMarketLifecycle(det)))).toEqual(det);
+    expect(ok(decodeWsFrame(encodeMarketLifecycle(det, 'legacy_cents')))).toEqual(det);
+    const settled: MarketLifecycleFrame = { type: 'market_lifecycle_v2', sid: 3, marketTicker: 'M', eventType: 'settled', settledTs: 1782873200 };
+    expect(ok(decodeWsFrame(encodeMarketLifecycle(settled)))).toEqual(settled);
+    expect(() => encodeMarketLifecycle({ ...det, settlementValueTicks: 5050 }, 'legacy_cents')).toThrow(EncodeError);
+  });
+
+  it('event_lifecycle: the docs example re-encodes byte for byte', () => {
+    const docs = '{"type":"event_lifecycle","sid":5,"msg":{"event_ticker":"INXD-23SEP14","title":"INX title","sub_title":"INX subtitle","collateral_return_type":"DIRECNET","series_ticker":"INXD","strike_date":1694721600}}';
+    const f = ok(decodeWsFrame(docs));
+    expect(f.type).toBe('event_lifecycle');
+    if (f.type === 'event_lifecycle') expect(encodeEventLifecycle(f)).toBe(docs);
   });
 });
 

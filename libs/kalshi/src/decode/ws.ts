@@ -39,7 +39,7 @@ import {
   runDecoder,
   fieldFail,
 } from './read';
-import { formatDollarsMicros, MICROS_PER_TICK, priceTicksOrNaN, sizeCentisOrNaN } from './fixed';
+import { formatDollarsMicros, MICROS_PER_CENT, MICROS_PER_TICK, priceTicksOrNaN, sizeCentisOrNaN } from './fixed';
 import type {
   ErrorFrame,
   EventLifecycleFrame,
@@ -943,4 +943,173 @@ export function encodeTrade(f: Omit<TradeFrame, 'type' | 'dialect'>, dialect: Di
   msg += `,"ts":${Math.floor(f.tsMs / 1000)}`;
   if (!legacy) msg += `,"ts_ms":${tsMs}`;
   return envelope('trade', f.sid, f.seq, msg);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Private and lifecycle channels (user_orders, market_positions, market_lifecycle_v2)
+// ---------------------------------------------------------------------------------------------------------
+
+function encBool(v: boolean, field: string): string {
+  if (typeof v !== 'boolean') throw new EncodeError(`${field}: expected a boolean, got ${describeValue(v)}`);
+  return v ? 'true' : 'false';
+}
+
+/** Micro-dollars as a 6-decimal dollar string (`54600` -> `"0.054600"`), as the demo capture's `fee_cost`. */
+function encMoney(micros: number, field: string): string {
+  if (!Number.isSafeInteger(micros)) throw new EncodeError(`${field}: ${describeValue(micros)} is not an integer number of micro-dollars`);
+  return `"${formatDollarsMicros(micros)}"`;
+}
+
+/** Micro-dollars as a legacy integer in units of `microsPerUnit` (cents: 10000; centi-cents: 100). */
+function encMoneyUnits(micros: number, microsPerUnit: number, unit: string, field: string): string {
+  if (!Number.isSafeInteger(micros) || micros % microsPerUnit !== 0) {
+    throw new EncodeError(`${field}: ${describeValue(micros)} micro-dollars ($${Number.isSafeInteger(micros) ? formatDollarsMicros(micros) : '?'}) is not a whole number of ${unit}; the legacy_cents dialect cannot express it`);
+  }
+  return String(micros / microsPerUnit);
+}
+
+/**
+ * Encodes a `user_order` frame (channel `user_orders`). Fixed point, keys in the order of the AsyncAPI `userOrder`
+ * payload: `order_id, user_id, ticker, status, side, is_yes, outcome_side, book_side, yes_price_dollars, fill_count_fp,
+ * remaining_count_fp, initial_count_fp, taker_fill_cost_dollars, maker_fill_cost_dollars, taker_fees_dollars,
+ * maker_fees_dollars, client_order_id, order_group_id, self_trade_prevention_type, created_time, created_ts_ms,
+ * last_update_time, last_updated_ts_ms, expiration_time, expiration_ts_ms, subaccount_number, exchange_index`; undefined
+ * fields are omitted; money has 6 decimals. Legacy: `yes_price` (cents), `fill_count`/`remaining_count`/`initial_count`
+ * (contracts) and `taker_fill_cost`/`maker_fill_cost`/`taker_fees`/`maker_fees` (cents).
+ * Source: docs.kalshi.com/websockets/user-orders (asyncapi.yaml `user_orders`).
+ * @throws EncodeError in `legacy_cents` on a sub-cent price or money amount or a fractional count.
+ */
+export function encodeUserOrder(f: Omit<UserOrderFrame, 'type' | 'dialect'>, dialect: Dialect = 'fixed_point'): string {
+  const legacy = dialect === 'legacy_cents';
+  let msg = `"order_id":${encStr(f.orderId, 'orderId')}`;
+  if (f.userId !== undefined) msg += `,"user_id":${encStr(f.userId, 'userId')}`;
+  msg += `,"ticker":${encStr(f.ticker, 'ticker')}`;
+  if (f.status !== undefined) msg += `,"status":${encStr(f.status, 'status')}`;
+  if (f.side !== undefined) msg += `,"side":${encStr(f.side, 'side')}`;
+  if (f.isYes !== undefined) msg += `,"is_yes":${encBool(f.isYes, 'isYes')}`;
+  if (f.outcomeSide !== undefined) msg += `,"outcome_side":${encStr(f.outcomeSide, 'outcomeSide')}`;
+  if (f.bookSide !== undefined) msg += `,"book_side":${encStr(f.bookSide, 'bookSide')}`;
+  if (legacy) {
+    if (f.yesPriceTicks !== undefined) msg += `,"yes_price":${encCents(f.yesPriceTicks, 'yesPriceTicks')}`;
+    if (f.fillCountCentis !== undefined) msg += `,"fill_count":${encCount(f.fillCountCentis, 'fillCountCentis')}`;
+    if (f.remainingCountCentis !== undefined) msg += `,"remaining_count":${encCount(f.remainingCountCentis, 'remainingCountCentis')}`;
+    if (f.initialCountCentis !== undefined) msg += `,"initial_count":${encCount(f.initialCountCentis, 'initialCountCentis')}`;
+    if (f.takerFillCostMicros !== undefined) msg += `,"taker_fill_cost":${encMoneyUnits(f.takerFillCostMicros, MICROS_PER_CENT, 'cents', 'takerFillCostMicros')}`;
+    if (f.makerFillCostMicros !== undefined) msg += `,"maker_fill_cost":${encMoneyUnits(f.makerFillCostMicros, MICROS_PER_CENT, 'cents', 'makerFillCostMicros')}`;
+    if (f.takerFeesMicros !== undefined) msg += `,"taker_fees":${encMoneyUnits(f.takerFeesMicros, MICROS_PER_CENT, 'cents', 'takerFeesMicros')}`;
+    if (f.makerFeesMicros !== undefined) msg += `,"maker_fees":${encMoneyUnits(f.makerFeesMicros, MICROS_PER_CENT, 'cents', 'makerFeesMicros')}`;
+  } else {
+    if (f.yesPriceTicks !== undefined) msg += `,"yes_price_dollars":${encPrice(f.yesPriceTicks, 'yesPriceTicks')}`;
+    if (f.fillCountCentis !== undefined) msg += `,"fill_count_fp":${encSize(f.fillCountCentis, 'fillCountCentis')}`;
+    if (f.remainingCountCentis !== undefined) msg += `,"remaining_count_fp":${encSize(f.remainingCountCentis, 'remainingCountCentis')}`;
+    if (f.initialCountCentis !== undefined) msg += `,"initial_count_fp":${encSize(f.initialCountCentis, 'initialCountCentis')}`;
+    if (f.takerFillCostMicros !== undefined) msg += `,"taker_fill_cost_dollars":${encMoney(f.takerFillCostMicros, 'takerFillCostMicros')}`;
+    if (f.makerFillCostMicros !== undefined) msg += `,"maker_fill_cost_dollars":${encMoney(f.makerFillCostMicros, 'makerFillCostMicros')}`;
+    if (f.takerFeesMicros !== undefined) msg += `,"taker_fees_dollars":${encMoney(f.takerFeesMicros, 'takerFeesMicros')}`;
+    if (f.makerFeesMicros !== undefined) msg += `,"maker_fees_dollars":${encMoney(f.makerFeesMicros, 'makerFeesMicros')}`;
+  }
+  if (f.clientOrderId !== undefined) msg += `,"client_order_id":${encStr(f.clientOrderId, 'clientOrderId')}`;
+  if (f.orderGroupId !== undefined) msg += `,"order_group_id":${encStr(f.orderGroupId, 'orderGroupId')}`;
+  if (f.selfTradePreventionType !== undefined) msg += `,"self_trade_prevention_type":${encStr(f.selfTradePreventionType, 'selfTradePreventionType')}`;
+  if (f.createdTime !== undefined) msg += `,"created_time":${encStr(f.createdTime, 'createdTime')}`;
+  if (f.createdTsMs !== undefined) msg += `,"created_ts_ms":${encInt(f.createdTsMs, 'createdTsMs')}`;
+  if (f.lastUpdateTime !== undefined) msg += `,"last_update_time":${encStr(f.lastUpdateTime, 'lastUpdateTime')}`;
+  if (f.lastUpdatedTsMs !== undefined) msg += `,"last_updated_ts_ms":${encInt(f.lastUpdatedTsMs, 'lastUpdatedTsMs')}`;
+  if (f.expirationTime !== undefined) msg += `,"expiration_time":${encStr(f.expirationTime, 'expirationTime')}`;
+  if (f.expirationTsMs !== undefined) msg += `,"expiration_ts_ms":${encInt(f.expirationTsMs, 'expirationTsMs')}`;
+  if (f.subaccountNumber !== undefined) msg += `,"subaccount_number":${encInt(f.subaccountNumber, 'subaccountNumber')}`;
+  if (f.exchangeIndex !== undefined) msg += `,"exchange_index":${encInt(f.exchangeIndex, 'exchangeIndex')}`;
+  return envelope('user_order', f.sid, f.seq, msg);
+}
+
+/**
+ * Encodes a `market_position` frame (channel `market_positions`). Fixed point: `user_id, market_ticker, position_fp,
+ * position_cost_dollars, realized_pnl_dollars, fees_paid_dollars, position_fee_cost_dollars, volume_fp, subaccount`
+ * (undefined fields omitted; money with 6 decimals). Legacy: `position`/`volume` (contracts) and `position_cost`,
+ * `realized_pnl`, `fees_paid`, `position_fee_cost` in centi-cents (1/10000 $), as the channel's 2025 announcement states.
+ * Source: docs.kalshi.com/websockets/market-positions; trading-api.readme.io changelog "Added Market Positions WS Channel".
+ * @throws EncodeError in `legacy_cents` on a fractional count or an amount that is not a whole centi-cent.
+ */
+export function encodeMarketPosition(f: Omit<MarketPositionFrame, 'type' | 'dialect'>, dialect: Dialect = 'fixed_point'): string {
+  const legacy = dialect === 'legacy_cents';
+  let msg = '';
+  if (f.userId !== undefined) msg += `"user_id":${encStr(f.userId, 'userId')},`;
+  msg += `"market_ticker":${encStr(f.marketTicker, 'marketTicker')}`;
+  const money = (v: number | undefined, fixedKey: string, legacyKey: string, field: string): void => {
+    if (v === undefined) return;
+    msg += legacy ? `,"${legacyKey}":${encMoneyUnits(v, MICROS_PER_TICK, 'centi-cents', field)}` : `,"${fixedKey}":${encMoney(v, field)}`;
+  };
+  msg += legacy ? `,"position":${encCount(f.positionCentis, 'positionCentis')}` : `,"position_fp":${encSize(f.positionCentis, 'positionCentis')}`;
+  money(f.positionCostMicros, 'position_cost_dollars', 'position_cost', 'positionCostMicros');
+  money(f.realizedPnlMicros, 'realized_pnl_dollars', 'realized_pnl', 'realizedPnlMicros');
+  money(f.feesPaidMicros, 'fees_paid_dollars', 'fees_paid', 'feesPaidMicros');
+  money(f.positionFeeCostMicros, 'position_fee_cost_dollars', 'position_fee_cost', 'positionFeeCostMicros');
+  if (f.volumeCentis !== undefined) msg += legacy ? `,"volume":${encCount(f.volumeCentis, 'volumeCentis')}` : `,"volume_fp":${encSize(f.volumeCentis, 'volumeCentis')}`;
+  if (f.subaccount !== undefined) msg += `,"subaccount":${encInt(f.subaccount, 'subaccount')}`;
+  return envelope('market_position', f.sid, f.seq, msg);
+}
+
+function encMetadata(md: MarketLifecycleMetadata): string {
+  const parts: string[] = [];
+  const str = (k: string, v: string | undefined, field: string) => v !== undefined && parts.push(`"${k}":${encStr(v, field)}`);
+  const num = (k: string, v: number | undefined, field: string) => {
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new EncodeError(`${field}: ${describeValue(v)} is not a finite number`);
+    parts.push(`"${k}":${JSON.stringify(v)}`);
+  };
+  str('name', md.name, 'additionalMetadata.name');
+  str('title', md.title, 'additionalMetadata.title');
+  str('yes_sub_title', md.yesSubTitle, 'additionalMetadata.yesSubTitle');
+  str('no_sub_title', md.noSubTitle, 'additionalMetadata.noSubTitle');
+  str('rules_primary', md.rulesPrimary, 'additionalMetadata.rulesPrimary');
+  str('rules_secondary', md.rulesSecondary, 'additionalMetadata.rulesSecondary');
+  if (md.canCloseEarly !== undefined) parts.push(`"can_close_early":${encBool(md.canCloseEarly, 'additionalMetadata.canCloseEarly')}`);
+  str('event_ticker', md.eventTicker, 'additionalMetadata.eventTicker');
+  if (md.expectedExpirationTs !== undefined) parts.push(`"expected_expiration_ts":${encInt(md.expectedExpirationTs, 'additionalMetadata.expectedExpirationTs')}`);
+  str('strike_type', md.strikeType, 'additionalMetadata.strikeType');
+  num('floor_strike', md.floorStrike, 'additionalMetadata.floorStrike');
+  num('cap_strike', md.capStrike, 'additionalMetadata.capStrike');
+  if (md.customStrike !== undefined) parts.push(`"custom_strike":${JSON.stringify(md.customStrike)}`);
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * Encodes a `market_lifecycle_v2` frame: `market_ticker, event_type, open_ts, close_ts, result, determination_ts,
+ * settlement_value, settled_ts, is_deactivated, fractional_trading_enabled, price_level_structure, additional_metadata`
+ * (undefined fields omitted; timestamps are Unix seconds as sent). `settlement_value` is a dollar string (`"1.0000"`) in
+ * fixed point and integer cents in legacy; no other field depends on the dialect.
+ * Source: docs.kalshi.com/websockets/market-and-event-lifecycle (asyncapi.yaml `market_lifecycle_v2`).
+ * @throws EncodeError on non-integer timestamps, or a sub-cent settlement value in `legacy_cents`.
+ */
+export function encodeMarketLifecycle(f: Omit<MarketLifecycleFrame, 'type'>, dialect: Dialect = 'fixed_point'): string {
+  let msg = `"market_ticker":${encStr(f.marketTicker, 'marketTicker')},"event_type":${encStr(f.eventType, 'eventType')}`;
+  if (f.openTs !== undefined) msg += `,"open_ts":${encInt(f.openTs, 'openTs')}`;
+  if (f.closeTs !== undefined) msg += `,"close_ts":${encInt(f.closeTs, 'closeTs')}`;
+  if (f.result !== undefined) msg += `,"result":${encStr(f.result, 'result')}`;
+  if (f.determinationTs !== undefined) msg += `,"determination_ts":${encInt(f.determinationTs, 'determinationTs')}`;
+  if (f.settlementValueTicks !== undefined) {
+    msg += `,"settlement_value":${dialect === 'legacy_cents' ? encCents(f.settlementValueTicks, 'settlementValueTicks') : encPrice(f.settlementValueTicks, 'settlementValueTicks')}`;
+  }
+  if (f.settledTs !== undefined) msg += `,"settled_ts":${encInt(f.settledTs, 'settledTs')}`;
+  if (f.isDeactivated !== undefined) msg += `,"is_deactivated":${encBool(f.isDeactivated, 'isDeactivated')}`;
+  if (f.fractionalTradingEnabled !== undefined) msg += `,"fractional_trading_enabled":${encBool(f.fractionalTradingEnabled, 'fractionalTradingEnabled')}`;
+  if (f.priceLevelStructure !== undefined) msg += `,"price_level_structure":${encStr(f.priceLevelStructure, 'priceLevelStructure')}`;
+  if (f.additionalMetadata !== undefined) msg += `,"additional_metadata":${encMetadata(f.additionalMetadata)}`;
+  return envelope('market_lifecycle_v2', f.sid, f.seq, msg);
+}
+
+/**
+ * Encodes an `event_lifecycle` frame (delivered on the `market_lifecycle_v2` channel): `event_ticker, title, sub_title,
+ * collateral_return_type, series_ticker, strike_date, strike_period` (undefined fields omitted), as the docs example.
+ * Source: docs.kalshi.com/websockets/market-and-event-lifecycle.
+ */
+export function encodeEventLifecycle(f: Omit<EventLifecycleFrame, 'type'>): string {
+  let msg = `"event_ticker":${encStr(f.eventTicker, 'eventTicker')}`;
+  if (f.title !== undefined) msg += `,"title":${encStr(f.title, 'title')}`;
+  if (f.subTitle !== undefined) msg += `,"sub_title":${encStr(f.subTitle, 'subTitle')}`;
+  if (f.collateralReturnType !== undefined) msg += `,"collateral_return_type":${encStr(f.collateralReturnType, 'collateralReturnType')}`;
+  if (f.seriesTicker !== undefined) msg += `,"series_ticker":${encStr(f.seriesTicker, 'seriesTicker')}`;
+  if (f.strikeDate !== undefined) msg += `,"strike_date":${encInt(f.strikeDate, 'strikeDate')}`;
+  if (f.strikePeriod !== undefined) msg += `,"strike_period":${encStr(f.strikePeriod, 'strikePeriod')}`;
+  return envelope('event_lifecycle', f.sid, f.seq, msg);
 }
