@@ -58,7 +58,7 @@ describe('apps as separate NestJS microservices over NATS', () => {
   it('replays the demo capture with seq gaps; the books end equal to the oracle', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kp-services-'));
     const creds = join(dir, 'credentials.json');
-    const exchange = start('exchange', 'apps/exchange/src/main.ts', ['--port', '0', '--capture', CAPTURE, '--credentials-out', creds, '--drop-frames', '15', '--seed', '11'], {});
+    const exchange = start('exchange', 'apps/exchange/src/main.ts', ['--mode', 'replay', '--port', '0', '--fix-port', '0', '--capture', CAPTURE, '--credentials-out', creds, '--drop-frames', '15', '--seed', '11'], {});
     procs.push(exchange);
     const restUrl = await waitFor('exchange REST address', () => /REST (\S+)/.exec(exchange.out.join(''))?.[1], 30_000, procs);
     const wsUrl = await waitFor('exchange WS address', () => /WS\s+(\S+)/.exec(exchange.out.join(''))?.[1], 30_000, procs);

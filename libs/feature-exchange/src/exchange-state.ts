@@ -3,6 +3,7 @@ import type { KeyRegistry } from './auth/key-registry';
 import type { FaultController } from './faults/fault-spec';
 import type { ReferenceData } from './reference';
 import type { ReplayEngine } from './replay/replay-engine';
+import type { OrderLedger } from './rest/portfolio-json';
 import type { VenueStore } from './store';
 import type { Venue } from './venue/venue';
 import type { WsGateway } from './ws/ws-gateway';
@@ -24,6 +25,8 @@ export interface ExchangeState {
   replay: ReplayEngine | null;
   /** the matching venue (replay mode: an empty one; orders are refused with unknown_market) */
   venue: Venue;
+  /** every order since the journal began (the engine keeps only live ones), for the portfolio endpoints */
+  ledger: OrderLedger;
   gateway: WsGateway;
   reference: ReferenceData;
   keys: KeyRegistry;

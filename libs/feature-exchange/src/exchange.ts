@@ -17,6 +17,8 @@ import { Dialect, generateKalshiKeyPair } from '@kalshi-platform/kalshi';
 import type { OrderBook } from '@kalshi-platform/market';
 import { DEFAULT_ACCOUNT, KeyRegistry } from './auth/key-registry';
 import { ExchangeModule } from './exchange.module';
+import type { RateLimitOptions } from './rest/rate-limit';
+import { OrderLedger } from './rest/portfolio-json';
 import type { ExchangeMode, ExchangeState } from './exchange-state';
 import { FaultController, type FaultSpec } from './faults/fault-spec';
 import { ReferenceData, RefEvent, RefMarket } from './reference';
@@ -71,7 +73,7 @@ export interface ExchangeConfig {
   disconnectAfterFrames?: number;
   faults?: FaultSpec;
   /** rate-limit tier: tokens per second of the read and write buckets (default Kalshi Basic: 200 / 100) */
-  rateLimits?: { readPerSec: number; writePerSec: number } | false;
+  rateLimits?: RateLimitOptions | false;
   pingIntervalMs?: number;
   logger?: LoggerService | LogLevel[] | false;
   log?: (msg: string) => void;
@@ -136,6 +138,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
   let books: ReadonlyMap<string, OrderBook>;
   let marketId: (t: string) => string | undefined;
   let venue: Venue;
+  let ledger: OrderLedger;
   let generatedKeyId: string | undefined;
 
   const addKey = async (accountId: string, name: string): Promise<{ keyId: string; privateKeyPem: string }> => {
@@ -154,6 +157,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
       for (const k of await store.listApiKeys()) keys.add(k.publicKeyPem, k.keyId, k.accountId, { name: k.name, createdTsMs: k.createdTsMs, scopes: k.scopes });
     }
     venue = new Venue({ journal: store, keys, log });
+    ledger = new OrderLedger(venue); // before the replay: it keeps the orders that ended, which the engine forgets
     if (store) {
       const journal = await store.loadJournal();
       venue.replay(journal);
@@ -185,6 +189,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
     const dropFrames = chooseDroppedFrames(capture.frames, faultSpec.drop ?? 0, faultSpec.seed);
     replay = new ReplayEngine(capture, { speed: cfg.speed ?? 'max', dropFrames, realtimeFactor: cfg.realtimeFactor });
     venue = new Venue({ keys, log });
+    ledger = new OrderLedger(venue);
     await venue.createAccount(DEFAULT_ACCOUNT, DEMO_CASH_TICKS);
     books = replay.books;
     const ids = capture.marketIds;
@@ -213,7 +218,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
     },
     log,
   );
-  const state: ExchangeState = { mode, books, marketId, replay, venue, gateway, reference, keys, faults, store };
+  const state: ExchangeState = { mode, books, marketId, replay, venue, ledger, gateway, reference, keys, faults, store };
   const app = await NestFactory.create(ExchangeModule.forRoot(state, { rateLimits: cfg.rateLimits }), { logger: cfg.logger ?? ['error', 'warn'] });
   await app.listen(cfg.port, cfg.host);
   const server = app.getHttpServer();
@@ -246,6 +251,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
       await fix?.close();
       gateway.close();
       await app.close();
+      ledger.close();
       await venue.close();
       await store?.close();
     },

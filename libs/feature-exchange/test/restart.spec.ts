@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { KalshiRestClient } from '@kalshi-platform/kalshi';
 import { startExchange, type ExchangeConfig, type RunningExchange } from '../src/exchange';
 import type { TypeormVenueStore } from '../src/store';
 
@@ -77,6 +78,8 @@ describe.each([
     await a.venue.createAccount('bob', 50_000_000);
     const bobs = await a.venue.placeOrder('bob', { marketTicker: 'KXCOLONIZEMARS-50', side: 'yes', action: 'buy', priceTicks: 20, sizeCentis: 1000 });
     expect(bobs.ok ? 'ok' : bobs.message).toBe('ok');
+    const gone = await a.venue.placeOrder('demo', { marketTicker: 'KXELONMARS-99', side: 'yes', action: 'buy', priceTicks: 200, sizeCentis: 100, clientOrderId: 'gone' });
+    expect(gone.ok && (await a.venue.cancelOrder('demo', gone.orderId)).ok).toBe(true);
     await a.venue.flush();
     const before = snapshot(a);
     const bookBefore = await restBook(a, 'KXELONMARS-99');
@@ -98,6 +101,13 @@ describe.each([
       expect(b.generatedKeyId).toBe(keyId); // the credentials file's key is still registered
       expect(snapshot(b)).toEqual(before);
       expect(await restBook(b, 'KXELONMARS-99')).toEqual(bookBefore);
+      // orders that ended before the restart are still listed (the engine forgets them; the ledger replays them)
+      const creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
+      const client = new KalshiRestClient({ baseUrl: b.restUrl, credentials: { keyId: creds.key_id, privateKeyPem: creds.private_key_pem } });
+      const canceled = await client.get<{ orders: Array<{ client_order_id: string; status: string }> }>('portfolio/orders', { status: 'canceled' });
+      expect(canceled.orders.map((o) => [o.client_order_id, o.status])).toEqual([['gone', 'canceled']]);
+      const resting = await client.get<{ orders: Array<{ client_order_id: string }> }>('portfolio/orders', { status: 'resting' });
+      expect(resting.orders.map((o) => o.client_order_id)).toEqual(['keep-me']);
       // the restored venue keeps trading: the duplicate client order id is still known
       const dup = await b.venue.placeOrder('demo', { marketTicker: 'KXELONMARS-99', side: 'no', action: 'buy', priceTicks: 500, sizeCentis: 100, clientOrderId: 'keep-me' });
       expect(dup.ok ? 'accepted' : dup.reason).toBe('duplicate_client_order_id');

@@ -168,7 +168,9 @@ export class Venue {
   }
 
   /**
-   * Replays journaled commands into the (fresh) engine without journaling or publishing them again.
+   * Replays journaled commands into the (fresh) engine without journaling them again. Listeners registered before
+   * the replay (views that keep history the engine does not, like the REST order ledger) receive every replayed
+   * command's events synchronously; listeners registered later see only new commands.
    * @throws Error naming the command when the journal does not replay (corrupt or from another engine version).
    */
   replay(commands: ReadonlyArray<Omit<VenueCommand, 'kind'> & { kind: string }>): void {
@@ -176,7 +178,8 @@ export class Venue {
     try {
       for (const c of commands) {
         if (c.seq !== this.seq + 1) throw new Error(`journal gap: expected command ${this.seq + 1}, found ${c.seq}`);
-        this.apply(c as VenueCommand);
+        const r = this.apply(c as VenueCommand);
+        if (this.listeners.size > 0) this.publish(r.events, c as VenueCommand);
       }
     } finally {
       this.replaying = false;
