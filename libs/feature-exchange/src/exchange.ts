@@ -64,6 +64,11 @@ export interface ExchangeConfig {
   databaseUrl?: string;
   /** PostgreSQL schema (tests use their own); default public */
   databaseSchema?: string;
+  /**
+   * Accepted clock skew of signed requests, upgrades and FIX logons, ms (default 5,000). Benchmarks that pre-sign
+   * their requests outside the measured window widen it; a real deployment should not.
+   */
+  authMaxSkewMs?: number;
   /** public keys accepted for signed requests and upgrades (account `demo`) */
   publicKeys?: Array<{ keyId: string; publicKeyPem: string }>;
   /** generate a key pair for the demo account, accept it, and write `{key_id, private_key_pem}` here (mode 0600) */
@@ -132,7 +137,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
   const faults = new FaultController(faultSpec);
 
   let store: VenueStore | null = null;
-  const keys = new KeyRegistry();
+  const keys = new KeyRegistry(cfg.authMaxSkewMs);
   let replay: ReplayEngine | null = null;
   let reference: ReferenceData;
   let books: ReadonlyMap<string, OrderBook>;

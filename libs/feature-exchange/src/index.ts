@@ -9,5 +9,4 @@ export * from './ws/ws-gateway';
 export * from './faults/fault-spec';
 export * from './venue/venue';
 export * from './venue/live-seed';
-export * from './fix';
 export { RATE_LIMIT_TIERS, type RateLimitTier, type RateLimitTierName } from './rest/rate-limit';
