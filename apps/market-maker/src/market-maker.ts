@@ -4,10 +4,17 @@
  * Every cycle, for each market it makes:
  * 1. steps the market's seeded random walk and computes the two-sided quote (YES bid, YES ask; ticks);
  * 2. reads its resting orders (`GET /portfolio/orders?status=resting`) and its new fills (`GET /portfolio/fills`);
- * 3. moves each quote: a still-resting quote is amended in place (`POST /portfolio/orders/{id}/amend`, new price,
- *    total count = filled so far + `quantity`, a new `updated_client_order_id`); a quote that is gone (filled or
- *    canceled) or whose amend is refused is posted anew (`POST /portfolio/orders`, good_till_canceled, a fresh
- *    `client_order_id`); an unchanged quote is left alone (no write);
+ * 3. moves each quote, in the order of libs/strategy's `planQuoteMoves`: the side moving away from the other first
+ *    (mid up: the ask first, then the bid; down: the bid first), so its own bid and ask never cross in between (a
+ *    post_only amend would be refused with `post_only_would_cross`, a plain one would self-trade). A still-resting
+ *    quote is amended in place (`POST /portfolio/orders/{id}/amend`, new price, total count = filled so far +
+ *    `quantity`, a new `updated_client_order_id`); a quote that is gone (filled or canceled) is posted anew
+ *    (`POST /portfolio/orders`, good_till_canceled, a fresh `client_order_id`); an unchanged quote is left alone (no
+ *    write). An amend the exchange refuses leaves the old order resting, so it is canceled first
+ *    (`DELETE /portfolio/orders/{id}`; if that is refused too, `GET /portfolio/orders/{id}` tells whether it still
+ *    rests) and only once it is gone is a replacement posted: the runner never leaves an order resting that it does
+ *    not track. A still-resting order of one side whose move failed is not crossed by the other side's move (that
+ *    side waits for the next cycle);
  * 4. logs one line: per market mid / bid / ask, and the fills so far.
  * On stop it cancels every order it placed that still rests (`DELETE /portfolio/orders/{id}`), then sweeps
  * `GET /portfolio/orders?status=resting` for any order carrying its client-order-id prefix.
@@ -24,6 +31,7 @@
  */
 import {
   decodeAmendOrder,
+  decodeCancelOrder,
   decodeFills,
   decodeMarket,
   decodeMarketsList,
@@ -37,7 +45,7 @@ import {
   type Order,
 } from '@kalshi-platform/kalshi';
 import { formatPriceDollars, formatSizeFp, ONE_DOLLAR, type PriceTicks, type SizeCentis } from '@kalshi-platform/market';
-import { MarketMakerQuoter, type TwoSidedQuote } from '@kalshi-platform/strategy';
+import { MarketMakerQuoter, planQuoteMoves, quotesCross, type TwoSidedQuote } from '@kalshi-platform/strategy';
 
 /** Configuration of a {@link MarketMaker} (integers: ticks and centis). */
 export interface MarketMakerConfig {
@@ -97,7 +105,11 @@ export interface QuotedMarket {
   positionCentis: SizeCentis;
 }
 
-/** What one side did in a cycle. */
+/**
+ * What one side did in a cycle: `kept` (unchanged), `amended` (in place, same order id), `placed` (a new order: none
+ * rested, or the amend was refused and the old order canceled first), `refused` (no new order: the exchange refused
+ * it, or the old order could not be taken off the book, or the move would have crossed this runner's other side).
+ */
 export type SlotAction = 'kept' | 'amended' | 'placed' | 'refused';
 
 /** Result of one {@link MarketMaker.cycle}. */
@@ -122,6 +134,13 @@ function must<T>(r: DecodeResult<T>, what: string): T {
 /** A 4xx answer (the exchange refused: e.g. the order is gone, would cross post-only, no balance). */
 function isRefusal(e: unknown): e is KalshiHttpError {
   return e instanceof KalshiHttpError && e.status >= 400 && e.status < 500 && e.status !== 429;
+}
+
+/** The error code of a Kalshi error body (`{"error":{"code"}}` or `{"code"}`), or `?`. */
+function errorCode(e: KalshiHttpError): string {
+  const b = e.body as { error?: { code?: unknown }; code?: unknown } | null;
+  const c = b && typeof b === 'object' ? (b.error?.code ?? b.code) : undefined;
+  return typeof c === 'string' ? c : '?';
 }
 
 const MARKET_OPEN = new Set(['active', 'open']);
@@ -222,8 +241,23 @@ export class MarketMaker {
     const rows: CycleReport['markets'] = [];
     for (const m of this.markets) {
       const q = m.quote!;
-      const bid = await this.moveSlot(m, m.bid, q.bidTicks);
-      const ask = await this.moveSlot(m, m.ask, ONE_DOLLAR - q.askTicks);
+      const actions: Record<'bid' | 'ask', SlotAction> = { bid: 'kept', ask: 'kept' };
+      for (const step of planQuoteMoves(this.restingQuotes(m), q)) {
+        const s = m[step.side];
+        if (step.op === 'cancel') {
+          if (s.resting && !(await this.cancelSlot(m, s))) actions[step.side] = 'refused';
+          continue;
+        }
+        // the other side's move may have failed with its old order still resting: never cross it
+        const other = this.restingQuotes(m);
+        if (step.side === 'bid' ? quotesCross(q.bidTicks, other.askTicks) : quotesCross(other.bidTicks, q.askTicks)) {
+          this.log(`${m.ticker} ${step.side} not moved: it would cross this runner's resting ${step.side === 'bid' ? 'ask' : 'bid'}`);
+          actions[step.side] = 'refused';
+          continue;
+        }
+        actions[step.side] = await this.moveSlot(m, s, step.side === 'bid' ? q.bidTicks : ONE_DOLLAR - q.askTicks);
+      }
+      const { bid, ask } = actions;
       rows.push({ ticker: m.ticker, quote: q, bid, ask, bidOrderId: m.bid.orderId, askOrderId: m.ask.orderId, positionCentis: m.positionCentis });
     }
     const mark = (a: SlotAction) => (a === 'refused' ? '!' : a === 'placed' ? '+' : a === 'amended' ? '~' : '=');
@@ -357,6 +391,63 @@ export class MarketMaker {
     this.orderIds.add(o.orderId);
   }
 
+  /** The market's resting quotes, YES terms (the ask slot holds a NO price). */
+  private restingQuotes(m: QuotedMarket): { bidTicks?: PriceTicks; askTicks?: PriceTicks } {
+    const r: { bidTicks?: PriceTicks; askTicks?: PriceTicks } = {};
+    if (m.bid.resting && m.bid.priceTicks !== undefined) r.bidTicks = m.bid.priceTicks;
+    if (m.ask.resting && m.ask.priceTicks !== undefined) r.askTicks = ONE_DOLLAR - m.ask.priceTicks;
+    return r;
+  }
+
+  /**
+   * Takes a slot's resting order off the book (`DELETE /portfolio/orders/{id}`). When the cancel is refused (the order
+   * filled or was canceled meanwhile, or the exchange refuses for another reason), `GET /portfolio/orders/{id}` tells
+   * whether it still rests.
+   * @returns true when the order no longer rests (the slot is then free); false when it still rests (the slot keeps
+   *   tracking it). Network errors and 5xx propagate with the slot still tracking the order.
+   */
+  private async cancelSlot(m: QuotedMarket, s: QuoteSlot): Promise<boolean> {
+    const id = s.orderId;
+    if (!id) {
+      s.resting = false;
+      return true;
+    }
+    const what = `${m.ticker} ${s.side === 'yes' ? 'bid' : 'ask'}`;
+    try {
+      const r = must(decodeCancelOrder(await this.client.request('DELETE', `portfolio/orders/${encodeURIComponent(id)}`)), 'DELETE /portfolio/orders/{id}');
+      if (r.order.orderId === id && r.order.status === 'resting') {
+        this.fillSlot(s, r.order);
+        return false;
+      }
+      s.resting = false;
+      return true;
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+      if (e.status === 404) {
+        s.resting = false;
+        return true;
+      }
+      this.log(`${what} cancel of ${id} refused (${e.status} ${errorCode(e)}); checking whether it still rests`);
+    }
+    let o: Order;
+    try {
+      o = must(decodeOrder(await this.client.get(`portfolio/orders/${encodeURIComponent(id)}`)), 'GET /portfolio/orders/{id}');
+    } catch (e) {
+      if (e instanceof KalshiHttpError && e.status === 404) {
+        s.resting = false;
+        return true;
+      }
+      throw e;
+    }
+    if (o.status === 'resting') {
+      this.fillSlot(s, o);
+      this.log(`${what} ${id} still rests; keeping it and retrying next cycle`);
+      return false;
+    }
+    s.resting = false;
+    return true;
+  }
+
   private newClientOrderId(): string {
     return `${this.cfg.clientOrderIdPrefix}-${this.nextClientId++}`;
   }
@@ -385,9 +476,10 @@ export class MarketMaker {
         return 'amended';
       } catch (e) {
         if (!isRefusal(e)) throw e;
-        // the order filled or vanished between the read and the amend, or the amend was refused: place a new one
-        this.log(`${m.ticker} ${s.side === 'yes' ? 'bid' : 'ask'} amend refused (${e.status}); placing a new order`);
-        s.resting = false;
+        // the amend was refused (would cross post-only, no balance, or the order filled or vanished since the read):
+        // a refused amend leaves the old order as it was, so take it off the book before placing a replacement
+        this.log(`${m.ticker} ${s.side === 'yes' ? 'bid' : 'ask'} amend of ${s.orderId} refused (${e.status} ${errorCode(e)}); canceling it, then placing a new order`);
+        if (!(await this.cancelSlot(m, s))) return 'refused';
       }
     }
     const clientOrderId = this.newClientOrderId();
