@@ -5,8 +5,10 @@
  * SIGTERM / a `close` message. The benchmarks start it as a separate process so that the load generator and the
  * server do not share one event loop.
  *
- * Run by hand: `node tools/run.cjs bench/exchange-server.ts [--data-dir DIR] [--credentials FILE]` (no --data-dir:
- * memory only; with it: the embedded PGlite store under DIR).
+ * Run by hand: `node tools/run.cjs bench/exchange-server.ts [--data-dir DIR] [--credentials FILE] [--auth-max-skew-ms MS]`
+ * (no --data-dir: memory only; with it: the embedded PGlite store under DIR; `--auth-max-skew-ms` widens the accepted
+ * clock skew of signed requests from the default ±5,000 ms, for load generators that sign every request before the
+ * measured window: see `presigned` in bench/rest.bench.ts — never for a real deployment).
  *
  * When started with an IPC channel (child_process.fork), it answers messages `{id, cmd}`:
  * - `usage`: this process's CPU time (µs, user + system) and RSS, plus the WebSocket gateway's counters;
@@ -21,6 +23,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startExchange, type RunningExchange } from '@kalshi-platform/feature-exchange';
+import { DEFAULT_MAX_SKEW_MS } from '@kalshi-platform/kalshi';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -31,6 +34,8 @@ export interface ExchangeServerInfo {
   credentialsPath: string;
   store: 'memory' | 'pglite';
   pid: number;
+  /** accepted clock skew of signed requests, ms (`--auth-max-skew-ms`, default ±5,000) */
+  authMaxSkewMs: number;
 }
 
 /** A message to the server over IPC. */
@@ -47,6 +52,12 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const dataDir = arg('--data-dir');
+  const skewArg = arg('--auth-max-skew-ms');
+  const authMaxSkewMs = skewArg === undefined ? undefined : Number(skewArg);
+  if (authMaxSkewMs !== undefined && !(Number.isSafeInteger(authMaxSkewMs) && authMaxSkewMs > 0)) {
+    console.log(`EXCHANGE_ERROR ${JSON.stringify({ message: `--auth-max-skew-ms must be a positive integer of ms, got ${JSON.stringify(skewArg)}` })}`);
+    process.exit(1);
+  }
   const ownDir = arg('--credentials') ? null : mkdtempSync(path.join(tmpdir(), 'bench-exchange-')); // removed on close
   const credentialsPath = path.resolve(arg('--credentials') ?? path.join(ownDir as string, 'credentials.json'));
   let ex: RunningExchange;
@@ -58,13 +69,14 @@ async function main(): Promise<void> {
       logger: false,
       credentialsOut: credentialsPath,
       rateLimits: false,
+      ...(authMaxSkewMs !== undefined ? { authMaxSkewMs } : {}),
       ...(dataDir ? { dataDir: path.resolve(dataDir) } : {}),
     });
   } catch (e) {
     console.log(`EXCHANGE_ERROR ${JSON.stringify({ message: (e as Error).message })}`);
     process.exit(1);
   }
-  const info: ExchangeServerInfo = { restUrl: ex.restUrl, wsUrl: ex.wsUrl, credentialsPath, store: ex.store ? 'pglite' : 'memory', pid: process.pid };
+  const info: ExchangeServerInfo = { restUrl: ex.restUrl, wsUrl: ex.wsUrl, credentialsPath, store: ex.store ? 'pglite' : 'memory', pid: process.pid, authMaxSkewMs: authMaxSkewMs ?? DEFAULT_MAX_SKEW_MS };
   console.log(`EXCHANGE ${JSON.stringify(info)}`);
 
   let closing = false;
@@ -130,14 +142,16 @@ export interface ExchangeServerProcess {
 }
 
 /**
- * Starts `node tools/run.cjs bench/exchange-server.ts [--data-dir DIR]` as a child process with an IPC channel and
- * waits for its `EXCHANGE` line.
+ * Starts `node [execArgv] tools/run.cjs bench/exchange-server.ts [--data-dir DIR] [--auth-max-skew-ms MS]` as a child
+ * process with an IPC channel and waits for its `EXCHANGE` line. `execArgv` are extra node flags of the child (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/p`: the profile is written when the server exits after `close`).
  * @throws Error with the child's output when it fails to start within `timeoutMs`.
  */
-export function spawnExchangeServer(opts: { dataDir?: string; timeoutMs?: number } = {}): Promise<ExchangeServerProcess> {
-  const args = ['bench/exchange-server.ts', ...(opts.dataDir ? ['--data-dir', opts.dataDir] : [])];
-  const child = fork(path.join(REPO_ROOT, 'tools/run.cjs'), args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  const command = `node tools/run.cjs ${args.join(' ')}`;
+export function spawnExchangeServer(opts: { dataDir?: string; authMaxSkewMs?: number; execArgv?: string[]; timeoutMs?: number } = {}): Promise<ExchangeServerProcess> {
+  const args = ['bench/exchange-server.ts', ...(opts.dataDir ? ['--data-dir', opts.dataDir] : []), ...(opts.authMaxSkewMs !== undefined ? ['--auth-max-skew-ms', String(opts.authMaxSkewMs)] : [])];
+  const execArgv = opts.execArgv ?? [];
+  const child = fork(path.join(REPO_ROOT, 'tools/run.cjs'), args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...(execArgv.length ? { execArgv: [...process.execArgv, ...execArgv] } : {}) });
+  const command = `node ${execArgv.length ? execArgv.join(' ') + ' ' : ''}tools/run.cjs ${args.join(' ')}`;
   let out = '';
   let err = '';
   let nextId = 1;

@@ -15,14 +15,21 @@
  *   connections staggered) — the steady 2,000/s the target speaks of.
  * The report shows how far into each second the requests went out ("send offset p90": ~900 ms when evenly spread).
  *
- * Requests: every request carries fresh Kalshi auth headers (KALSHI-ACCESS-KEY/TIMESTAMP/SIGNATURE by `signRequest`
+ * Requests: every request carries its own Kalshi auth headers (KALSHI-ACCESS-KEY/TIMESTAMP/SIGNATURE by `signRequest`
  * over `timestamp + POST + /trade-api/v2/portfolio/orders`, the `demo` key the exchange wrote to its credentials
- * file) — the exchange refuses a signature it has seen before — and a unique `client_order_id`, set in autocannon's
- * `requests[].setupRequest` hook, which calls `signRequest` for every request on autocannon's event loop (RSA-2048:
- * ~0.35 ms of CPU each, i.e. ~0.7 core of the load generator at 2,000/s — reported as client CPU).
- * `REST_BENCH_SIGNER=worker` moves the signing to a worker thread that keeps 0.5 s of fresh signatures ready (each
- * used once, at most 3 s old, inside the exchange's ±5 s window); on this 2-core machine that measured worse (three
- * busy threads on two cores), so inline is the default.
+ * file) — the exchange refuses a signature it has seen before — and a unique `client_order_id`, both set in
+ * autocannon's `requests[].setupRequest` hook. Where the signatures come from (`REST_BENCH_SIGNER`, a comma list: each
+ * signer is a variant, runs interleaved on the same exchange):
+ * - `presigned` (default): every request of a run is signed BEFORE the run starts (not timed, not in the client CPU);
+ *   setupRequest only takes the next unused headers. The signatures are up to a run's length old when sent, so the
+ *   exchange is started with a wider auth window (`--auth-max-skew-ms 600000`, i.e. `startExchange({authMaxSkewMs})`;
+ *   the server's verification work per request is unchanged). Why: RSA-2048 signing costs ~0.35 ms of CPU per
+ *   request, ~0.7 core at 2,000/s, and the load generator shares this 2-core machine with the server — signing inline
+ *   measures the two processes fighting for cores, not the server. A real client signs on its own machine.
+ * - `inline`: `signRequest` inside setupRequest, on autocannon's event loop (the CPU shows up as client CPU);
+ * - `worker`: a worker thread keeps 0.5 s of fresh signatures ready (each used once, at most 3 s old); on a 2-core
+ *   machine that is three busy threads on two cores.
+ * Any request a pre-signed pool could not cover is signed inline and counted ("signed during the run").
  * Body: Kalshi's create-order body `{ticker, side, action:'buy', count:1, yes_price_dollars|no_price_dollars,
  * client_order_id, time_in_force:'good_till_canceled'}` on KXELONMARS-99: 97.5% rest (buy YES or buy NO at
  * $0.01..$0.08, below the house touch: 16 price levels that grow in depth), 2.5% cross (buy YES at $0.13: takes the
@@ -38,11 +45,14 @@
  * `skipped: …` with the reason and returns normally; if the PGlite store cannot start, that variant is skipped.
  *
  * Run: `node tools/run.cjs bench/rest.bench.ts` (env REST_BENCH_RATE, REST_BENCH_CONNECTIONS, REST_BENCH_RUNS,
- * REST_BENCH_SECONDS, REST_BENCH_WARMUP_SECONDS, REST_BENCH_STORES=memory,pglite, REST_BENCH_MODES=burst,paced, REST_BENCH_SIGNER=inline|worker).
+ * REST_BENCH_SECONDS, REST_BENCH_WARMUP_SECONDS, REST_BENCH_STORES=memory,pglite, REST_BENCH_MODES=burst,paced,
+ * REST_BENCH_SIGNER=presigned,inline,worker (default presigned; e.g. `presigned,inline` for both side by side),
+ * REST_BENCH_AUTH_SKEW_MS (server auth window when a presigned variant runs, default 600000),
+ * REST_BENCH_SERVER_NODE_ARGS (extra node flags of the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -100,27 +110,85 @@ const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
 // ------------------------------------------------------------------------------------------------ signing
 
+type SignerMode = 'presigned' | 'inline' | 'worker';
+const SIGNER_MODES: readonly SignerMode[] = ['presigned', 'inline', 'worker'];
+const SIGNER_NAME: Record<SignerMode, string> = {
+  presigned: 'presigned before the run (not measured)',
+  inline: 'signRequest inline in setupRequest',
+  worker: 'worker-thread pool of fresh signatures',
+};
+
 /** Where a request's auth headers come from. */
 interface Signer {
+  mode: SignerMode;
+  /** Called before each run (outside the measured window) with the most requests the run can send. */
+  prepare(requests: number): Promise<void>;
   /** Fresh, never-used headers for one POST /portfolio/orders. */
   next(): KalshiAuthHeaders;
-  /** Signatures made on the main thread because the pool was empty. */
+  /** Signatures made on autocannon's event loop during the run (inline signer, or a pool that ran dry). */
   inlineSigned: number;
   /** Age (ms) of the signatures handed out, for the report. */
   ages: number[];
+  /** Signatures made by the last `prepare` and the ms it took (presigned). */
+  prepared: { count: number; ms: number };
   close(): Promise<void>;
 }
 
 function inlineSigner(keyId: string, privateKeyPem: string): Signer {
   const signer = { keyId, privateKey: loadPrivateKey(privateKeyPem) };
   const s: Signer = {
+    mode: 'inline',
+    prepare: async () => undefined,
     inlineSigned: 0,
     ages: [],
+    prepared: { count: 0, ms: 0 },
     next: () => {
       s.inlineSigned++;
       return signRequest(signer, 'POST', ORDERS_PATH);
     },
     close: async () => undefined,
+  };
+  return s;
+}
+
+/**
+ * Signs every request of a run before the run (`prepare`), so that the load generator spends no RSA time inside the
+ * measured window; `next` hands the headers out in order, each once, and signs inline (counted) only if a run sends
+ * more than was prepared. The headers are up to one run old when sent: the exchange must accept that skew
+ * (`--auth-max-skew-ms`).
+ */
+function presignedSigner(keyId: string, privateKeyPem: string): Signer {
+  const signer = { keyId, privateKey: loadPrivateKey(privateKeyPem) };
+  let pool: KalshiAuthHeaders[] = [];
+  let head = 0;
+  const s: Signer = {
+    mode: 'presigned',
+    inlineSigned: 0,
+    ages: [],
+    prepared: { count: 0, ms: 0 },
+    prepare: async (requests) => {
+      const t0 = performance.now();
+      pool = new Array<KalshiAuthHeaders>(requests);
+      head = 0;
+      for (let i = 0; i < requests; i++) {
+        pool[i] = signRequest(signer, 'POST', ORDERS_PATH);
+        if (i % 2_000 === 1_999) await new Promise((r) => setImmediate(r)); // keep the IPC channel served
+      }
+      s.prepared = { count: requests, ms: performance.now() - t0 };
+    },
+    next: () => {
+      if (head < pool.length) {
+        const h = pool[head];
+        pool[head++] = undefined as unknown as KalshiAuthHeaders; // let it go
+        if (s.ages.length < 200_000) s.ages.push(Date.now() - Number(h['KALSHI-ACCESS-TIMESTAMP']));
+        return h;
+      }
+      s.inlineSigned++;
+      return signRequest(signer, 'POST', ORDERS_PATH);
+    },
+    close: async () => {
+      pool = [];
+    },
   };
   return s;
 }
@@ -155,6 +223,8 @@ async function workerSigner(keyId: string, privateKeyPem: string, poolSize: numb
   let inFlight = 0;
   const batch = 50;
   const fallback = inlineSigner(keyId, privateKeyPem);
+  let failure: Error | null = null;
+  worker.once('error', (e) => (failure = e));
   const refill = () => {
     while (pool.length - head + inFlight < poolSize) {
       worker.postMessage({ want: batch });
@@ -170,16 +240,24 @@ async function workerSigner(keyId: string, privateKeyPem: string, poolSize: numb
     for (const h of m) pool.push(h);
     refill();
   });
-  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
-  refill();
-  // wait until the pool is full (or the worker failed to start)
-  await Promise.race([
-    failed,
-    (async () => {
-      while (pool.length < poolSize) await new Promise((r) => setTimeout(r, 20));
-    })(),
-  ]);
+  /** waits until the pool holds `poolSize` usable signatures (or the worker failed) */
+  const fill = async () => {
+    refill();
+    while (pool.length - head < poolSize) {
+      if (failure) throw failure;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await fill();
   const s: Signer = {
+    mode: 'worker',
+    prepared: { count: 0, ms: 0 },
+    // other variants ran since the last run: drop signatures that may be too old by now and refill
+    prepare: async () => {
+      pool.splice(0, pool.length);
+      head = 0;
+      await fill();
+    },
     inlineSigned: 0,
     ages: [],
     next: () => {
@@ -241,8 +319,11 @@ interface RunResult {
   serverCpuPct: number;
   /** median age of the signatures used (ms between signing and use) */
   signatureAgeP50: number;
-  /** signatures made on the main thread (worker pool empty, or the inline signer) */
+  /** signatures made on autocannon's event loop during the run (inline signer, or a pool that ran dry) */
   inlineSigned: number;
+  /** signatures made before the run (presigned) and the ms that took (outside the measured window) */
+  presigned: number;
+  presignMs: number;
   firstError?: string;
 }
 
@@ -301,6 +382,9 @@ async function runOnce(server: ExchangeServerProcess, signer: Signer, tag: strin
       } else if (firstError === undefined) firstError = `HTTP ${status} ${body.slice(0, 300)}`;
     },
   };
+  // before the measured window: the presigned signer signs every request the run can send (autocannon's quota is
+  // rate x seconds; burst mode may overshoot a little: margin), the worker signer refreshes its pool
+  await signer.prepare(Math.ceil(o.rate * o.seconds * 1.05) + 20 * o.connections + 100);
   signer.ages.length = 0;
   signer.inlineSigned = 0;
   const cpu0 = process.cpuUsage();
@@ -350,6 +434,8 @@ async function runOnce(server: ExchangeServerProcess, signer: Signer, tag: strin
     serverCpuPct: (srv / 1e6 / wall) * 100,
     signatureAgeP50: signer.ages.length ? quantile(signer.ages, 0.5) : 0,
     inlineSigned: signer.inlineSigned,
+    presigned: signer.prepared.count,
+    presignMs: signer.prepared.ms,
     firstError,
   };
 }
@@ -383,12 +469,13 @@ const MODE_NAME: Record<Mode, string> = { burst: 'autocannon overallRate', paced
 interface VariantResult {
   store: 'memory' | 'pglite';
   mode: Mode;
+  signer: SignerMode;
   runs: RunResult[];
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
 const pct = (x: number): string => `${x.toFixed(0)}%`;
-const label = (v: VariantResult): string => `${v.store === 'memory' ? 'memory' : 'PGlite'}, ${v.mode}`;
+const label = (v: VariantResult): string => `${v.store === 'memory' ? 'memory' : 'PGlite'}, ${v.mode}, ${v.signer}`;
 
 /** `median [min .. max]` of one field over the runs. */
 function spread(runs: RunResult[], f: (r: RunResult) => number, fmt: (v: number) => string): string {
@@ -411,7 +498,9 @@ function merge(rs: Record<string, number>[]): string {
 
 function printVariant(v: VariantResult, o: { rate: number; connections: number; seconds: number }): void {
   const r = v.runs;
-  console.log(`rest: ${v.store === 'memory' ? 'memory only' : 'PGlite store'}, ${MODE_NAME[v.mode]}  (${r.length} runs of ${o.seconds} s, offered ${fmtRate(o.rate)} over ${o.connections} connections)`);
+  console.log(
+    `rest: ${v.store === 'memory' ? 'memory only' : 'PGlite store'}, ${MODE_NAME[v.mode]}, signer ${v.signer} (${SIGNER_NAME[v.signer]})  (${r.length} runs of ${o.seconds} s, offered ${fmtRate(o.rate)} over ${o.connections} connections)`,
+  );
   console.log(`  achieved     median ${spread(r, (x) => x.achievedPerSec, fmtRate)}`);
   console.log(`  latency p50  median ${spread(r, (x) => x.p50, ms)}`);
   console.log(`  latency p90  median ${spread(r, (x) => x.p90, ms)}`);
@@ -426,7 +515,8 @@ function printVariant(v: VariantResult, o: { rate: number; connections: number; 
   console.log(
     `  CPU client ${spread(r, (x) => x.clientCpuPct, pct)}, server ${spread(r, (x) => x.serverCpuPct, pct)} of one core; ` +
       `send offset p90 in its second ${spread(r, (x) => x.sendOffsetP90, (x) => `${x.toFixed(0)} ms`)} (evenly paced: ~900); ` +
-      `signature age p50 ${spread(r, (x) => x.signatureAgeP50, (x) => `${x.toFixed(0)} ms`)}, ${sum(r, (x) => x.inlineSigned)} signed on the main thread`,
+      `signature age p50 ${spread(r, (x) => x.signatureAgeP50, (x) => `${x.toFixed(0)} ms`)}, ${sum(r, (x) => x.inlineSigned)} signed during the runs` +
+      (v.signer === 'presigned' ? ` (${sum(r, (x) => x.presigned)} pre-signed before them, ${spread(r, (x) => x.presignMs / 1000, (x) => `${x.toFixed(1)} s`)} per run, not measured)` : ''),
   );
 }
 
@@ -447,12 +537,27 @@ export async function runRestBench(): Promise<void> {
   const warmup = Number(process.env.REST_BENCH_WARMUP_SECONDS ?? 1);
   const stores = (process.env.REST_BENCH_STORES ?? 'memory,pglite').split(',').map((s) => s.trim());
   const modes = (process.env.REST_BENCH_MODES ?? 'burst,paced').split(',').map((s) => s.trim()).filter((m): m is Mode => m === 'burst' || m === 'paced');
-  const signerMode = process.env.REST_BENCH_SIGNER === 'worker' ? 'worker' : 'inline';
+  const signerNames = (process.env.REST_BENCH_SIGNER ?? 'presigned').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = signerNames.filter((n) => !(SIGNER_MODES as readonly string[]).includes(n));
+  if (bad.length) console.log(`skipped: unknown signer(s) ${bad.map((b) => JSON.stringify(b)).join(', ')} in REST_BENCH_SIGNER (presigned, inline, worker)`);
+  const signerModes = SIGNER_MODES.filter((m) => signerNames.includes(m));
+  if (signerModes.length === 0) return;
+  // a presigned request is up to one run old when it is sent: the server must accept that (inline/worker sign fresh)
+  const authSkewMs = signerModes.includes('presigned') ? Number(process.env.REST_BENCH_AUTH_SKEW_MS ?? 600_000) : undefined;
+  const serverNodeArgs = (process.env.REST_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   console.log(
     `set-up: exchange in a CHILD PROCESS (node tools/run.cjs bench/exchange-server.ts), autocannon ${autocannonVersion()} in THIS process (pid ${process.pid}); ` +
-      `loopback HTTP/1.1 keep-alive, pipelining 1; signatures: ${signerMode === 'worker' ? 'worker-thread pool, one fresh signature per request' : 'signRequest inside setupRequest'}; ` +
-      `modes: ${modes.map((m) => MODE_NAME[m] ?? m).join(', ')} (runs interleaved)`,
+      `loopback HTTP/1.1 keep-alive, pipelining 1; modes: ${modes.map((m) => MODE_NAME[m] ?? m).join(', ')}; signers: ${signerModes.join(', ')} (runs interleaved)`,
   );
+  for (const m of signerModes) console.log(`signer ${m}: ${SIGNER_NAME[m]}`);
+  if (signerModes.includes('presigned')) {
+    console.log(
+      `  why presigned: RSA-2048 signing costs the load generator ~0.35 ms of CPU per request (~0.7 core at 2,000/s) on the same ${cpus().length}-core machine ` +
+        `the server runs on, so inline signing measures client and server fighting for cores; a real client signs on its own machine. ` +
+        `Every request of a run is signed before the run starts (outside the timed window and the client CPU figure); the server verifies each ` +
+        `signature exactly as before (RSA-PSS verify + replay check), but accepts timestamps up to ±${authSkewMs} ms old (--auth-max-skew-ms ${authSkewMs}; default ±5,000).`,
+    );
+  }
   const results: VariantResult[] = [];
   for (const store of stores) {
     if (store !== 'memory' && store !== 'pglite') {
@@ -461,10 +566,10 @@ export async function runRestBench(): Promise<void> {
     }
     const dataDir = store === 'pglite' ? mkdtempSync(path.join(tmpdir(), 'bench-rest-pglite-')) : undefined;
     let server: ExchangeServerProcess | null = null;
-    let signer: Signer | null = null;
+    const signers: Signer[] = [];
     try {
       try {
-        server = await spawnExchangeServer({ dataDir });
+        server = await spawnExchangeServer({ dataDir, authMaxSkewMs: authSkewMs, execArgv: serverNodeArgs });
       } catch (e) {
         console.log(`skipped: ${store === 'pglite' ? 'PGlite store' : 'memory-only exchange'}: ${(e as Error).message.split('\n')[0]}`);
         continue;
@@ -475,26 +580,45 @@ export async function runRestBench(): Promise<void> {
         console.log(`skipped: ${why}`);
         return; // the same endpoint serves every store
       }
-      signer = signerMode === 'worker' ? await workerSigner(cred.key_id, cred.private_key_pem, Math.ceil(o.rate / 2)) : inlineSigner(cred.key_id, cred.private_key_pem);
-      console.log(`${store === 'memory' ? 'memory only' : `PGlite store in ${dataDir}`}: server ${server.command} (pid ${server.info.pid}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-      const byMode: Record<Mode, RunResult[]> = { burst: [], paced: [] };
-      for (const m of modes) if (warmup > 0) await runOnce(server, signer, `w${process.pid}-${store}-${m}`, { ...o, seconds: warmup, paced: m === 'paced' });
+      for (const m of signerModes) {
+        signers.push(
+          m === 'worker'
+            ? await workerSigner(cred.key_id, cred.private_key_pem, Math.ceil(o.rate / 2))
+            : m === 'presigned'
+              ? presignedSigner(cred.key_id, cred.private_key_pem)
+              : inlineSigner(cred.key_id, cred.private_key_pem),
+        );
+      }
+      console.log(
+        `${store === 'memory' ? 'memory only' : `PGlite store in ${dataDir}`}: server ${server.command} (pid ${server.info.pid}, auth window ±${server.info.authMaxSkewMs ?? 5_000} ms); ` +
+          `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      );
+      const byVariant = new Map<string, RunResult[]>();
+      const key = (m: Mode, sg: Signer) => `${m}|${sg.mode}`;
+      for (const m of modes) for (const sg of signers) if (warmup > 0) await runOnce(server, sg, `w${process.pid}-${store}-${m}-${sg.mode}`, { ...o, seconds: warmup, paced: m === 'paced' });
       for (let i = 0; i < runs; i++) {
-        for (const m of modes) byMode[m].push(await runOnce(server, signer, `r${process.pid}-${store}-${m}-${i}`, { ...o, paced: m === 'paced' }));
+        for (const m of modes) {
+          for (const sg of signers) {
+            const r = await runOnce(server, sg, `r${process.pid}-${store}-${m}-${sg.mode}-${i}`, { ...o, paced: m === 'paced' });
+            byVariant.set(key(m, sg), [...(byVariant.get(key(m, sg)) ?? []), r]);
+          }
+        }
       }
       for (const m of modes) {
-        const v: VariantResult = { store, mode: m, runs: byMode[m] };
-        printVariant(v, o);
-        results.push(v);
+        for (const sg of signers) {
+          const v: VariantResult = { store, mode: m, signer: sg.mode, runs: byVariant.get(key(m, sg)) ?? [] };
+          printVariant(v, o);
+          results.push(v);
+        }
       }
     } finally {
-      await signer?.close();
+      for (const sg of signers) await sg.close();
       await server?.close();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   }
   if (results.length === 0) return;
-  const W = 20;
+  const W = Math.max(20, ...results.map((v) => label(v).length + 2));
   const row = (name: string, f: (r: RunResult) => number, fmt: (x: number) => string) =>
     console.log(`  ${name.padEnd(12)}${results.map((v) => fmt(median(v.runs.map(f))).padStart(W)).join('')}`);
   console.log('rest: side by side (medians over runs)');

@@ -37,25 +37,6 @@ export interface LiveSeed {
   markets: SeedMarket[];
 }
 
-/** Fields of the pre-2026-03-12 integer-cent dialect removed from the recorded market JSON before serving it. */
-const LEGACY_MARKET_FIELDS = [
-  'last_price',
-  'liquidity',
-  'no_ask',
-  'no_bid',
-  'yes_ask',
-  'yes_bid',
-  'notional_value',
-  'open_interest',
-  'previous_price',
-  'previous_yes_ask',
-  'previous_yes_bid',
-  'volume',
-  'volume_24h',
-  'tick_size',
-  'response_price_units',
-];
-
 const TICK_STRUCTURES = new Set(['linear_cent', 'tapered_deci_cent', 'deci_cent']);
 
 function readJson(path: string): unknown {
@@ -86,8 +67,8 @@ function levels(raw: unknown, path: string): Level[] {
 function refFromTemplate(t: Record<string, unknown>): RefMarket {
   const ticker = String(t.ticker);
   const inferred = inferMarket(ticker);
+  // served by rest/market-json.ts, which recomputes the live fields and never serves the legacy integer-cent ones
   const template = { ...t };
-  for (const f of LEGACY_MARKET_FIELDS) delete template[f];
   return {
     ticker,
     eventTicker: typeof t.event_ticker === 'string' ? t.event_ticker : inferred.eventTicker,
