@@ -38,6 +38,81 @@ export interface PlatformRun {
   exchange: RunningExchange;
 }
 
+/** A running pipeline (ingestion -> ticker-plant shards -> detection) against some exchange. */
+export interface Pipeline {
+  bus: ClientProxy;
+  ingestion: INestMicroservice;
+  shards: number;
+  close(): Promise<void>;
+}
+
+/** Where the pipeline connects and how it is composed. */
+export interface PipelineOptions {
+  restUrl: string;
+  wsUrl: string;
+  credentials: { keyId: string; privateKeyPem: string };
+  shards: number;
+  partitionCount?: number;
+  natsUrl?: string;
+  /** markets to subscribe to; empty = all */
+  marketTickers?: string[];
+  logLevels?: LogLevel[];
+}
+
+/**
+ * Starts ingestion, the ticker-plant shards and detection against an exchange (the mock in replay or live mode, or
+ * Kalshi), over the in-process transport or NATS. The feed is not started: call `ingestion.get(FeedService).start()`.
+ * @throws Error when a service cannot start (everything started so far is closed first).
+ */
+export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
+  const logger: LogLevel[] = o.logLevels ?? ['error', 'warn'];
+  const partitionCount = o.partitionCount ?? DEFAULT_PARTITION_COUNT;
+  const broker = o.natsUrl ? undefined : new InProcessBroker();
+  const transport: BusTransport = busTransportFromConfig(o.natsUrl, broker, 'platform');
+  const apps: INestMicroservice[] = [];
+  let bus: ClientProxy | null = null;
+  const close = async () => {
+    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    if (bus) await Promise.resolve(bus.close()).catch(() => undefined);
+  };
+  try {
+    for (let i = 0; i < o.shards; i++) apps.push(await startTickerPlant(tickerPlantConfig(i, o.shards, partitionCount), transport, { logger }));
+
+    const detection = await NestFactory.createMicroservice(DetectionModule.forRoot({ restUrl: o.restUrl, takerFeeBps: 700, feeRoundingTicks: 1 }, transport), {
+      strategy: createBusServer(transport),
+      logger,
+    });
+    apps.push(detection);
+    await detection.get(DetectionService).loadReferenceData();
+    await detection.listen();
+
+    const ingestion = await NestFactory.createMicroservice(
+      IngestionModule.forRoot(
+        {
+          restUrl: o.restUrl,
+          wsUrl: o.wsUrl,
+          credentials: o.credentials,
+          marketTickers: o.marketTickers ?? [],
+          partitionCount,
+          reconnectInitialDelayMs: 50,
+          snapshotTimeoutMs: 2_000,
+        },
+        transport,
+      ),
+      { strategy: createBusServer(transport), logger },
+    );
+    apps.push(ingestion);
+    await ingestion.listen();
+
+    bus = createBusClient(transport);
+    await bus.connect();
+    return { bus, ingestion, shards: o.shards, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 /**
  * Runs the whole pipeline on a capture and returns the report.
  * @throws CaptureError / Error naming the file for unreadable inputs; Error when the pipeline does not drain.
@@ -45,7 +120,6 @@ export interface PlatformRun {
 export async function runPlatform(opts: PlatformOptions): Promise<Report> {
   const t0 = Date.now();
   const logger: LogLevel[] = opts.logLevels ?? ['error', 'warn'];
-  const partitionCount = opts.partitionCount ?? DEFAULT_PARTITION_COUNT;
   const keys = generateKalshiKeyPair();
   const keyId = 'platform-ingestion';
   const exchange = await startExchange({
@@ -63,61 +137,35 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
     disconnectAfterFrames: opts.disconnectAfterFrames,
     logger,
   });
-  const broker = opts.natsUrl ? undefined : new InProcessBroker();
-  const transport: BusTransport = busTransportFromConfig(opts.natsUrl, broker, 'platform');
-  const apps: INestMicroservice[] = [];
-  let bus: ClientProxy | null = null;
   try {
-    for (let i = 0; i < opts.shards; i++) apps.push(await startTickerPlant(tickerPlantConfig(i, opts.shards, partitionCount), transport, { logger }));
-
-    const detection = await NestFactory.createMicroservice(DetectionModule.forRoot({ restUrl: exchange.restUrl, takerFeeBps: 700, feeRoundingTicks: 1 }, transport), {
-      strategy: createBusServer(transport),
-      logger,
+    const p = await startPipeline({
+      restUrl: exchange.restUrl,
+      wsUrl: exchange.wsUrl,
+      credentials: { keyId, privateKeyPem: keys.privateKeyPem },
+      shards: opts.shards,
+      partitionCount: opts.partitionCount,
+      natsUrl: opts.natsUrl,
+      logLevels: logger,
     });
-    apps.push(detection);
-    await detection.get(DetectionService).loadReferenceData();
-    await detection.listen();
-
-    const ingestion = await NestFactory.createMicroservice(
-      IngestionModule.forRoot(
-        {
-          restUrl: exchange.restUrl,
-          wsUrl: exchange.wsUrl,
-          credentials: { keyId, privateKeyPem: keys.privateKeyPem },
-          marketTickers: [],
-          partitionCount,
-          reconnectInitialDelayMs: 50,
-          snapshotTimeoutMs: 2_000,
-        },
-        transport,
-      ),
-      { strategy: createBusServer(transport), logger },
-    );
-    apps.push(ingestion);
-    await ingestion.listen();
-
-    bus = createBusClient(transport);
-    await bus.connect();
-
+    const feed = p.ingestion.get(FeedService);
     const progress = opts.onProgress
       ? setInterval(() => {
           const s = exchange.replay!.stats;
-          opts.onProgress!({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: ingestion.get(FeedService).status().framesReceived });
+          opts.onProgress!({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: feed.status().framesReceived });
         }, 100)
       : null;
     try {
-      await ingestion.get(FeedService).start();
+      await feed.start();
       await exchange.replay!.whenDone();
-      const status = await waitForQuiescence(bus, opts.shards);
+      const status = await waitForQuiescence(p.bus, opts.shards);
       const s = exchange.replay!.stats;
       opts.onProgress?.({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: status.ingestion.framesReceived });
-      return await collectReport(bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
+      return await collectReport(p.bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
     } finally {
       if (progress) clearInterval(progress);
+      await p.close();
     }
   } finally {
-    for (const app of apps.reverse()) await app.close().catch(() => undefined);
-    if (bus) await Promise.resolve(bus.close()).catch(() => undefined);
     await exchange.close();
   }
 }
