@@ -12,16 +12,18 @@
  *
  * When started with an IPC channel (child_process.fork), it answers messages `{id, cmd}`:
  * - `usage`: this process's CPU time (µs, user + system) and RSS, plus the WebSocket gateway's counters;
+ * - `pauses`: the event loop's delay (p50/p99/max, ms, sampled every 1 ms) and the GC pauses (count, total and longest
+ *   ms, by kind) since the previous `pauses` (resets them: call it before and after a measured window);
  * - `clock`: `nowMs` = performance.timeOrigin + performance.now() (clock-offset calibration);
  * - `drive`: runs {@link driveVenue} of bench/ws-fanout.bench.ts in this process (in-process venue orders);
  * - `close`: closes the exchange and exits 0.
  * Every reply is `{id, ok: true, ...}` or `{id, ok: false, error}`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { startExchange, type RunningExchange } from '@kalshi-platform/feature-exchange';
 import { DEFAULT_MAX_SKEW_MS } from '@kalshi-platform/kalshi';
 
@@ -41,7 +43,7 @@ export interface ExchangeServerInfo {
 /** A message to the server over IPC. */
 export interface ServerRequest {
   id: number;
-  cmd: 'usage' | 'clock' | 'drive' | 'close';
+  cmd: 'usage' | 'pauses' | 'clock' | 'drive' | 'close';
   params?: unknown;
 }
 
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void close(0));
   if (!process.send) return;
   process.on('disconnect', () => void close(0)); // the parent went away
+  const pauses = pauseMonitor();
   process.on('message', (m: ServerRequest) => {
     const reply = (body: Record<string, unknown>) => process.send?.({ id: m.id, ...body });
     void (async () => {
@@ -104,6 +107,9 @@ async function main(): Promise<void> {
             reply({ ok: true, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, gateway: { ...ex.gateway.stats } });
             break;
           }
+          case 'pauses':
+            reply({ ok: true, ...pauses.take() });
+            break;
           case 'clock':
             reply({ ok: true, nowMs: performance.timeOrigin + performance.now() });
             break;
@@ -127,6 +133,42 @@ async function main(): Promise<void> {
   });
 }
 
+/** Event-loop delay and GC pauses since the last `take` (see `pauses` in the file header). */
+export interface ServerPauses {
+  loopDelayP50Ms: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gc: { count: number; totalMs: number; maxMs: number; byKind: Record<string, { count: number; totalMs: number; maxMs: number }> };
+}
+
+const GC_KIND: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
+
+function pauseMonitor(): { take(): ServerPauses } {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let gc: ServerPauses['gc'] = { count: 0, totalMs: 0, maxMs: 0, byKind: {} };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = GC_KIND[((e as unknown as { detail?: { kind?: number } }).detail)?.kind ?? 0] ?? 'other';
+      const k = (gc.byKind[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+      for (const a of [gc, k]) {
+        a.count++;
+        a.totalMs += e.duration;
+        a.maxMs = Math.max(a.maxMs, e.duration);
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    take: () => {
+      const r: ServerPauses = { loopDelayP50Ms: loop.percentile(50) / 1e6, loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6, gc };
+      loop.reset();
+      gc = { count: 0, totalMs: 0, maxMs: 0, byKind: {} };
+      return r;
+    },
+  };
+}
+
 /** A running exchange-server child process (see the file header). */
 export interface ExchangeServerProcess {
   info: ExchangeServerInfo;
@@ -144,10 +186,11 @@ export interface ExchangeServerProcess {
 /**
  * Starts `node [execArgv] tools/run.cjs bench/exchange-server.ts [--data-dir DIR] [--auth-max-skew-ms MS]` as a child
  * process with an IPC channel and waits for its `EXCHANGE` line. `execArgv` are extra node flags of the child (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/p`: the profile is written when the server exits after `close`).
+ * `--cpu-prof --cpu-prof-dir=/tmp/p`: the profile is written when the server exits after `close`); `logFile` gets
+ * everything the server prints.
  * @throws Error with the child's output when it fails to start within `timeoutMs`.
  */
-export function spawnExchangeServer(opts: { dataDir?: string; authMaxSkewMs?: number; execArgv?: string[]; timeoutMs?: number } = {}): Promise<ExchangeServerProcess> {
+export function spawnExchangeServer(opts: { dataDir?: string; authMaxSkewMs?: number; execArgv?: string[]; logFile?: string; timeoutMs?: number } = {}): Promise<ExchangeServerProcess> {
   const args = ['bench/exchange-server.ts', ...(opts.dataDir ? ['--data-dir', opts.dataDir] : []), ...(opts.authMaxSkewMs !== undefined ? ['--auth-max-skew-ms', String(opts.authMaxSkewMs)] : [])];
   const execArgv = opts.execArgv ?? [];
   const child = fork(path.join(REPO_ROOT, 'tools/run.cjs'), args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...(execArgv.length ? { execArgv: [...process.execArgv, ...execArgv] } : {}) });
@@ -158,6 +201,13 @@ export function spawnExchangeServer(opts: { dataDir?: string; authMaxSkewMs?: nu
   const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let exited: string | null = null;
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  if (opts.logFile) {
+    // everything the server prints (e.g. with execArgv --trace-gc), appended to a file
+    const log = createWriteStream(opts.logFile, { flags: 'a' });
+    child.stdout?.on('data', (d: Buffer) => log.write(d));
+    child.stderr?.on('data', (d: Buffer) => log.write(d));
+    child.once('exit', () => log.end());
+  }
   child.on('message', (m: { id: number; ok: boolean; error?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;

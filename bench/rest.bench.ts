@@ -21,7 +21,8 @@
  * autocannon's `requests[].setupRequest` hook. Where the signatures come from (`REST_BENCH_SIGNER`, a comma list: each
  * signer is a variant, runs interleaved on the same exchange):
  * - `presigned` (default): every request of a run is signed BEFORE the run starts (not timed, not in the client CPU);
- *   setupRequest only takes the next unused headers. The signatures are up to a run's length old when sent, so the
+ *   the request objects (headers, body) are built then too, and this process's heap is settled with a full GC, so
+ *   setupRequest only hands out the next unused request. The signatures are up to a run's length old when sent, so the
  *   exchange is started with a wider auth window (`--auth-max-skew-ms 600000`, i.e. `startExchange({authMaxSkewMs})`;
  *   the server's verification work per request is unchanged). Why: RSA-2048 signing costs ~0.35 ms of CPU per
  *   request, ~0.7 core at 2,000/s, and the load generator shares this 2-core machine with the server — signing inline
@@ -38,8 +39,10 @@
  * Reports per variant (memory-only and PGlite side by side): achieved rate, p50/p90/p99/max latency (autocannon's
  * per-request time from writing the request to the complete response; computed here from every response at µs
  * resolution, without coordinated-omission correction), non-2xx responses, errors/timeouts, CPU of client and server
- * — the median and spread (min..max) over the runs (default 3 runs of 5 s, after a 1 s warm-up). Target: p99 < 5 ms at
- * 2,000 orders/s.
+ * (and the server's CPU time per response), the pauses behind the tail (the server's event-loop delay and GC pauses by
+ * kind, via the server's `pauses` IPC command; this process's event-loop delay and GC pauses: autocannon reads the
+ * responses on that loop) — the median and spread (min..max) over the runs (default 3 runs of 5 s, after a 1 s
+ * warm-up). Target: p99 < 5 ms at 2,000 orders/s.
  *
  * If the exchange has no `POST /portfolio/orders` (404) or refuses the probe order, the benchmark prints
  * `skipped: …` with the reason and returns normally; if the PGlite store cannot start, that variant is skipped.
@@ -48,16 +51,19 @@
  * REST_BENCH_SECONDS, REST_BENCH_WARMUP_SECONDS, REST_BENCH_STORES=memory,pglite, REST_BENCH_MODES=burst,paced,
  * REST_BENCH_SIGNER=presigned,inline,worker (default presigned; e.g. `presigned,inline` for both side by side),
  * REST_BENCH_AUTH_SKEW_MS (server auth window when a presigned variant runs, default 600000),
- * REST_BENCH_SERVER_NODE_ARGS (extra node flags of the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)).
+ * REST_BENCH_SERVER_NODE_ARGS (extra node flags of the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` or `--trace-gc`),
+ * REST_BENCH_SERVER_LOG (a file that gets the server's output)).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { loadPrivateKey, signRequest, type KalshiAuthHeaders } from '@kalshi-platform/kalshi';
-import { spawnExchangeServer, type ExchangeServerProcess } from './exchange-server';
+import { spawnExchangeServer, type ExchangeServerProcess, type ServerPauses } from './exchange-server';
 import { fmtRate, median, printHeader, quantile } from './harness';
 
 const ORDERS_PATH = '/trade-api/v2/portfolio/orders';
@@ -298,6 +304,17 @@ function orderBody(tag: string, n: number): string {
 
 // ------------------------------------------------------------------------------------------------ one run
 
+/** A full GC of this process (node's `gc`, enabled at run time), or nothing if that is not available. */
+const fullGc: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? () => (gc as () => void)() : () => undefined;
+  } catch {
+    return () => undefined;
+  }
+})();
+
 /** Figures of one autocannon run. */
 interface RunResult {
   seconds: number;
@@ -317,6 +334,15 @@ interface RunResult {
   sendOffsetP90: number;
   clientCpuPct: number;
   serverCpuPct: number;
+  /** server CPU time (user + system) per response, µs */
+  serverCpuPerResponseUs: number;
+  /** server event-loop delay and GC pauses during the run */
+  pauses: ServerPauses;
+  /** this process's (autocannon's) event-loop delay during the run, ms: it delays reading responses too */
+  clientLoopDelayP99Ms: number;
+  /** this process's GC pauses during the run */
+  clientGcCount: number;
+  clientGcMaxMs: number;
   /** median age of the signatures used (ms between signing and use) */
   signatureAgeP50: number;
   /** signatures made on autocannon's event loop during the run (inline signer, or a pool that ran dry) */
@@ -369,11 +395,18 @@ async function runOnce(server: ExchangeServerProcess, signer: Signer, tag: strin
   const request: AcRequest = {
     method: 'POST',
     path: ORDERS_PATH,
-    setupRequest: (req) => ({
-      ...req,
-      headers: { ...req.headers, 'content-type': 'application/json', ...signer.next() },
-      body: orderBody(tag, n++),
-    }),
+    setupRequest: (req) => {
+      const i = n++;
+      const p = prebuilt[i];
+      if (p !== undefined) {
+        prebuilt[i] = undefined;
+        if (signer.ages.length < 200_000) signer.ages.push(Date.now() - Number(p.headers['KALSHI-ACCESS-TIMESTAMP']));
+        req.headers = p.headers; // `req` is autocannon's fresh copy of the template (which has no headers of its own)
+        req.body = p.body;
+        return req;
+      }
+      return { ...req, headers: { ...req.headers, 'content-type': 'application/json', ...signer.next() }, body: orderBody(tag, i) };
+    },
     onResponse: (status, body) => {
       if (status >= 200 && status < 300) {
         const m = statusRe.exec(body);
@@ -384,11 +417,27 @@ async function runOnce(server: ExchangeServerProcess, signer: Signer, tag: strin
   };
   // before the measured window: the presigned signer signs every request the run can send (autocannon's quota is
   // rate x seconds; burst mode may overshoot a little: margin), the worker signer refreshes its pool
-  await signer.prepare(Math.ceil(o.rate * o.seconds * 1.05) + 20 * o.connections + 100);
+  await signer.prepare(Math.ceil(o.rate * (o.seconds + 1) * 1.1) + 20 * o.connections);
+  // presigned: the rest of each request (headers object, body) is built beforehand too, to keep the load generator's
+  // own work and garbage (its event-loop and GC pauses delay reading responses, i.e. the latency measured) small
+  const prebuilt: Array<{ headers: Record<string, string>; body: string } | undefined> =
+    signer.mode === 'presigned' ? Array.from({ length: signer.prepared.count }, (_, i) => ({ headers: { 'content-type': 'application/json', ...signer.next() }, body: orderBody(tag, i) })) : [];
   signer.ages.length = 0;
   signer.inlineSigned = 0;
+  fullGc(); // settle this process's heap (the pre-built requests) now rather than in pauses inside the window
   const cpu0 = process.cpuUsage();
   const srv0 = await server.cpuMicros();
+  await server.request('pauses'); // resets the server's pause figures
+  const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+  clientLoop.enable();
+  const clientGc = { count: 0, maxMs: 0 };
+  const gcObs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      clientGc.count++;
+      clientGc.maxMs = Math.max(clientGc.maxMs, e.duration);
+    }
+  });
+  gcObs.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const result = await new Promise<AcResult>((resolve, reject) => {
     const inst = autocannon(
@@ -411,8 +460,11 @@ async function runOnce(server: ExchangeServerProcess, signer: Signer, tag: strin
     });
   });
   const wall = (performance.now() - t0) / 1000;
+  clientLoop.disable();
+  gcObs.disconnect();
   const cpu = process.cpuUsage(cpu0);
   const srv = (await server.cpuMicros()) - srv0;
+  const { ok: _ok, id: _id, ...pauses } = await server.request<ServerPauses & { ok: boolean; id: number }>('pauses');
   const statusCodes: Record<string, number> = {};
   for (const [k, v] of Object.entries(result.statusCodeStats ?? {})) statusCodes[k] = v.count;
   const f64 = Float64Array.from(lat);
@@ -432,6 +484,11 @@ async function runOnce(server: ExchangeServerProcess, signer: Signer, tag: strin
     sendOffsetP90: quantile(sendOffsets, 0.9),
     clientCpuPct: ((cpu.user + cpu.system) / 1e6 / wall) * 100,
     serverCpuPct: (srv / 1e6 / wall) * 100,
+    serverCpuPerResponseUs: lat.length ? srv / lat.length : NaN,
+    pauses,
+    clientLoopDelayP99Ms: clientLoop.percentile(99) / 1e6,
+    clientGcCount: clientGc.count,
+    clientGcMaxMs: clientGc.maxMs,
     signatureAgeP50: signer.ages.length ? quantile(signer.ages, 0.5) : 0,
     inlineSigned: signer.inlineSigned,
     presigned: signer.prepared.count,
@@ -475,6 +532,7 @@ interface VariantResult {
 
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
 const pct = (x: number): string => `${x.toFixed(0)}%`;
+const us = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(0)} µs` : 'n/a');
 const label = (v: VariantResult): string => `${v.store === 'memory' ? 'memory' : 'PGlite'}, ${v.mode}, ${v.signer}`;
 
 /** `median [min .. max]` of one field over the runs. */
@@ -510,10 +568,22 @@ function printVariant(v: VariantResult, o: { rate: number; connections: number; 
     `  responses ${sum(r, (x) => x.responses)}; non-2xx ${sum(r, (x) => x.non2xx)}; errors ${sum(r, (x) => x.errors)} (timeouts ${sum(r, (x) => x.timeouts)}); ` +
       `HTTP ${merge(r.map((x) => x.statusCodes))}; order status ${merge(r.map((x) => x.orderStatuses))}`,
   );
+  console.log(
+    `  pauses: server event-loop delay p99 ${spread(r, (x) => x.pauses.loopDelayP99Ms, ms)}, max ${spread(r, (x) => x.pauses.loopDelayMaxMs, ms)}; ` +
+      `client (autocannon) event-loop delay p99 ${spread(r, (x) => x.clientLoopDelayP99Ms, ms)}, GC ${spread(r, (x) => x.clientGcCount, (x) => x.toFixed(0))} pauses, longest ${spread(r, (x) => x.clientGcMaxMs, ms)}; ` +
+      `server GC ${spread(r, (x) => x.pauses.gc.count, (x) => x.toFixed(0))} pauses per run, ${spread(r, (x) => x.pauses.gc.totalMs, ms)} in all, longest ${spread(r, (x) => x.pauses.gc.maxMs, ms)}` +
+      ` (${[...new Set(r.flatMap((x) => Object.keys(x.pauses.gc.byKind)))]
+        .sort()
+        .map((k) => {
+          const of = (x: RunResult) => x.pauses.gc.byKind[k] ?? { count: 0, totalMs: 0, maxMs: 0 };
+          return `${k}: ${median(r.map((x) => of(x).count)).toFixed(0)} x, longest ${ms(median(r.map((x) => of(x).maxMs)))}`;
+        })
+        .join('; ')}; medians)`,
+  );
   const firstError = r.find((x) => x.firstError)?.firstError;
   if (firstError) console.log(`  first non-2xx: ${firstError}`);
   console.log(
-    `  CPU client ${spread(r, (x) => x.clientCpuPct, pct)}, server ${spread(r, (x) => x.serverCpuPct, pct)} of one core; ` +
+    `  CPU client ${spread(r, (x) => x.clientCpuPct, pct)}, server ${spread(r, (x) => x.serverCpuPct, pct)} of one core = ${spread(r, (x) => x.serverCpuPerResponseUs, us)} per response; ` +
       `send offset p90 in its second ${spread(r, (x) => x.sendOffsetP90, (x) => `${x.toFixed(0)} ms`)} (evenly paced: ~900); ` +
       `signature age p50 ${spread(r, (x) => x.signatureAgeP50, (x) => `${x.toFixed(0)} ms`)}, ${sum(r, (x) => x.inlineSigned)} signed during the runs` +
       (v.signer === 'presigned' ? ` (${sum(r, (x) => x.presigned)} pre-signed before them, ${spread(r, (x) => x.presignMs / 1000, (x) => `${x.toFixed(1)} s`)} per run, not measured)` : ''),
@@ -569,7 +639,7 @@ export async function runRestBench(): Promise<void> {
     const signers: Signer[] = [];
     try {
       try {
-        server = await spawnExchangeServer({ dataDir, authMaxSkewMs: authSkewMs, execArgv: serverNodeArgs });
+        server = await spawnExchangeServer({ dataDir, authMaxSkewMs: authSkewMs, execArgv: serverNodeArgs, logFile: process.env.REST_BENCH_SERVER_LOG });
       } catch (e) {
         console.log(`skipped: ${store === 'pglite' ? 'PGlite store' : 'memory-only exchange'}: ${(e as Error).message.split('\n')[0]}`);
         continue;
@@ -630,7 +700,11 @@ export async function runRestBench(): Promise<void> {
   row('max', (r) => r.max, ms);
   row('non-2xx', (r) => r.non2xx, (x) => String(x));
   row('server CPU', (r) => r.serverCpuPct, pct);
+  row('srv CPU/resp', (r) => r.serverCpuPerResponseUs, us);
   row('client CPU', (r) => r.clientCpuPct, pct);
+  row('loop dly p99', (r) => r.pauses.loopDelayP99Ms, ms);
+  row('GC longest', (r) => r.pauses.gc.maxMs, ms);
+  row('client dly99', (r) => r.clientLoopDelayP99Ms, ms);
   const verdicts = results.map((v) => {
     const p99 = median(v.runs.map((r) => r.p99));
     const rate = median(v.runs.map((r) => r.achievedPerSec));

@@ -23,6 +23,9 @@ export interface RegisteredKey {
   scopes: string[];
 }
 
+/** The first value of a header (repeated headers arrive as an array). */
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
 /** Account of keys registered without one (replay mode, `publicKeys` of the config). */
 export const DEFAULT_ACCOUNT = 'demo';
 
@@ -69,13 +72,10 @@ export class KeyRegistry {
    * signature, replayed signature).
    */
   verify(headers: Record<string, string | string[] | undefined>, method: string, path: string, nowMs = Date.now()): AuthResult {
-    const h = (name: string) => {
-      const v = headers[name.toLowerCase()];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    const keyId = h('KALSHI-ACCESS-KEY');
-    const ts = h('KALSHI-ACCESS-TIMESTAMP');
-    const sig = h('KALSHI-ACCESS-SIGNATURE');
+    // Node's header names are lower case
+    const keyId = first(headers['kalshi-access-key']);
+    const ts = first(headers['kalshi-access-timestamp']);
+    const sig = first(headers['kalshi-access-signature']);
     if (!keyId || !ts || !sig) {
       const missing = [!keyId && 'KALSHI-ACCESS-KEY', !ts && 'KALSHI-ACCESS-TIMESTAMP', !sig && 'KALSHI-ACCESS-SIGNATURE'].filter(Boolean).join(', ');
       return { ok: false, status: 401, reason: `missing authentication header(s): ${missing}` };
@@ -91,12 +91,27 @@ export class KeyRegistry {
   /** Records a signature as used; false if it already was (within its replay window). */
   markSeen(signature: string, nowMs = Date.now()): boolean {
     if (nowMs - this.lastPruneMs > this.maxSkewMs) {
-      for (const [s, until] of this.seen) if (until < nowMs) this.seen.delete(s);
+      this.prune(nowMs);
       this.lastPruneMs = nowMs;
     }
     const until = this.seen.get(signature);
-    if (until !== undefined && until >= nowMs) return false;
+    if (until !== undefined) {
+      if (until >= nowMs) return false;
+      this.seen.delete(signature); // re-inserted below, at the end of the (expiry-ordered) map
+    }
     this.seen.set(signature, nowMs + 2 * this.maxSkewMs);
     return true;
+  }
+
+  /**
+   * Forgets expired signatures. Entries are inserted with `now + 2 x maxSkew`, so the map is (nearly: the clock may
+   * step back) in expiry order: stop at the first live entry instead of walking every signature of the window. An
+   * expired entry left behind by a clock step is still treated as expired by {@link markSeen}, and goes at a later prune.
+   */
+  private prune(nowMs: number): void {
+    for (const [s, until] of this.seen) {
+      if (until >= nowMs) break;
+      this.seen.delete(s);
+    }
   }
 }

@@ -39,23 +39,53 @@ export interface ExchangeRequest extends IncomingMessage {
   kalshiAuth?: AuthContext;
 }
 
+/** Path of a URL without the query string and fragment. */
+function pathOf(raw: string): string {
+  let q = raw.indexOf('?');
+  const h = raw.indexOf('#');
+  if (h !== -1 && (q === -1 || h < q)) q = h;
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
 /** Path of a request without the query string (what Kalshi signs). */
 export function requestPath(req: ExchangeRequest): string {
-  const raw = req.originalUrl ?? req.url ?? '/';
-  const q = raw.search(/[?#]/);
-  return q === -1 ? raw : raw.slice(0, q);
+  return pathOf(req.originalUrl ?? req.url ?? '/');
 }
 
 /** How a route is guarded: signed (`private`), public market data, or the mock's own controls. */
 export type RouteClass = 'private' | 'public' | 'mock';
 
+const PREFIX_SLASH = API_PREFIX + '/';
+const REST_AT = PREFIX_SLASH.length;
+
+/** True when `path` continues at `at` with `word` followed by its end or a `/`. */
+const segmentAt = (path: string, at: number, word: string): boolean =>
+  path.startsWith(word, at) && (path.length === at + word.length || path.charCodeAt(at + word.length) === 47); /* '/' */
+
 /** Classifies a request path (see the module docstring). */
 export function routeClass(path: string): RouteClass {
-  if (!path.startsWith(API_PREFIX + '/')) return 'public';
-  const rest = path.slice(API_PREFIX.length + 1);
-  if (rest === 'mock' || rest.startsWith('mock/')) return 'mock';
-  if (rest === 'portfolio' || rest.startsWith('portfolio/') || rest === 'api_keys' || rest.startsWith('api_keys/')) return 'private';
+  if (!path.startsWith(PREFIX_SLASH)) return 'public';
+  if (segmentAt(path, REST_AT, 'mock')) return 'mock';
+  if (segmentAt(path, REST_AT, 'portfolio') || segmentAt(path, REST_AT, 'api_keys')) return 'private';
   return 'public';
+}
+
+/** A request URL's path and class (the fault middleware and the guard both need them). */
+interface RequestRoute {
+  url: string;
+  path: string;
+  cls: RouteClass;
+}
+/** the last URL classified: the guard asks about the URL the fault middleware just classified */
+let lastRoute: RequestRoute = { url: '', path: '', cls: 'public' };
+
+/** {@link requestPath} and {@link routeClass} of a request (the last answer is kept: same URL, same answer). */
+export function requestRoute(req: ExchangeRequest): { path: string; cls: RouteClass } {
+  const url = req.originalUrl ?? req.url ?? '/';
+  if (url === lastRoute.url && url !== '') return lastRoute;
+  const path = pathOf(url);
+  lastRoute = { url, path, cls: routeClass(path) };
+  return lastRoute;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -71,11 +101,11 @@ export class ExchangeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<ExchangeRequest>();
-    const path = requestPath(req);
-    const cls = routeClass(path);
+    const { path, cls } = requestRoute(req);
     if (cls === 'mock') return true;
-    const method = (req.method ?? 'GET').toUpperCase();
-    let who: string;
+    const m = req.method ?? 'GET';
+    const method = m === 'POST' || m === 'GET' || m === 'DELETE' ? m : m.toUpperCase(); // Node's methods are upper case already
+    let keyId: string | undefined;
     if (cls === 'private') {
       const r = this.st.keys.verify(req.headers, method, path);
       if (!r.ok) throw new KalshiHttpError(401, 'unauthorized', r.reason);
@@ -83,11 +113,10 @@ export class ExchangeGuard implements CanActivate {
       const scopes = key?.scopes ?? ['read', 'write'];
       if (WRITE_METHODS.has(method) && !scopes.includes('write')) throw new KalshiHttpError(403, 'forbidden', `API key ${r.keyId} has no write scope`);
       req.kalshiAuth = { keyId: r.keyId, accountId: r.accountId, scopes };
-      who = `key:${r.keyId}`;
-    } else {
-      who = `ip:${req.ip ?? req.socket?.remoteAddress ?? 'unknown'}`;
+      keyId = r.keyId;
     }
     if (this.limiter.enabled) {
+      const who = keyId !== undefined ? `key:${keyId}` : `ip:${req.ip ?? req.socket?.remoteAddress ?? 'unknown'}`;
       const { bucket, cost } = requestCost(method, path, req.body);
       if (!this.limiter.take(who, cls === 'public' ? 'public' : bucket, cost)) throw new HttpException(TOO_MANY_REQUESTS_BODY, 429);
     }

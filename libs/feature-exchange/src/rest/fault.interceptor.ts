@@ -16,7 +16,7 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { EXCHANGE_STATE, ExchangeState } from '../exchange-state';
-import { ExchangeRequest, requestPath, routeClass } from './auth.guard';
+import { ExchangeRequest, requestRoute } from './auth.guard';
 import { TOO_MANY_REQUESTS_BODY } from './rate-limit';
 
 const TOO_MANY = JSON.stringify(TOO_MANY_REQUESTS_BODY);
@@ -35,20 +35,23 @@ export class FaultMiddleware implements NestMiddleware {
   constructor(@Inject(EXCHANGE_STATE) private readonly st: ExchangeState) {}
 
   use(req: ExchangeRequest, res: ServerResponse, next: (err?: unknown) => void): void {
-    if (routeClass(requestPath(req)) === 'mock') return next();
+    if (requestRoute(req).cls === 'mock') return next(); // the guard reuses this classification
     const faults = this.st.faults;
-    const go = () => {
-      if (faults.inStorm()) {
-        faults.stats.stormRejections++;
-        sendTooManyRequests(res);
-        return;
-      }
-      next();
-    };
     const ms = faults.current.latencyMs ?? 0;
     if (ms > 0) {
       faults.stats.delayedResponses++;
-      setTimeout(go, ms);
-    } else go();
+      setTimeout(() => this.go(res, next), ms);
+    } else this.go(res, next);
+  }
+
+  /** Answers 429 during a storm, else hands the request on. */
+  private go(res: ServerResponse, next: (err?: unknown) => void): void {
+    const faults = this.st.faults;
+    if (faults.inStorm()) {
+      faults.stats.stormRejections++;
+      sendTooManyRequests(res);
+      return;
+    }
+    next();
   }
 }

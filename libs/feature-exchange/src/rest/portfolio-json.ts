@@ -253,13 +253,43 @@ export function recordFromView(v: OrderView, lastUpdateTsMs: number): OrderRecor
 
 // ----------------------------------------------------------------------------------------------- formatting
 
-/** An amount of micro-dollars as Kalshi's dollar string: 4 decimals when exact to $0.0001, else 6. */
-export function formatAmountMicros(micros: number): string {
-  return micros % 100 === 0 ? formatPriceDollars(micros / 100) : formatDollarsMicros(micros);
+// Every order answer formats the same few values again and again (prices $0..$1, small counts, zero fees): their
+// strings are kept once made. Same results as the library formatters (which still handle, and throw for, the rest).
+const formatPrice = formatPriceDollars;
+const formatSize = formatSizeFp;
+const priceText: string[] = [];
+const sizeText: string[] = [];
+const PRICE_CACHED = 10_000; // ticks 0..$1
+const SIZE_CACHED = 100_000; // centis 0..1,000 contracts
+
+/** {@link formatPriceDollars}, memoized for 0..10,000 ticks. */
+function priceDollars(ticks: PriceTicks): string {
+  if (ticks >= 0 && ticks <= PRICE_CACHED && Number.isInteger(ticks)) return (priceText[ticks] ??= formatPrice(ticks));
+  return formatPrice(ticks);
 }
 
+/** {@link formatSizeFp}, memoized for 0..100,000 centis. */
+function sizeFp(centis: SizeCentis): string {
+  if (centis >= 0 && centis <= SIZE_CACHED && Number.isInteger(centis)) return (sizeText[centis] ??= formatSize(centis));
+  return formatSize(centis);
+}
+
+/** An amount of micro-dollars as Kalshi's dollar string: 4 decimals when exact to $0.0001, else 6. */
+export function formatAmountMicros(micros: number): string {
+  return micros % 100 === 0 ? priceDollars(micros / 100) : formatDollarsMicros(micros);
+}
+
+let lastIsoMs = NaN;
+let lastIso = '';
+
 /** ISO-8601 UTC time of a ms timestamp (`2026-01-14T20:18:04.727Z`). */
-export const isoTime = (ms: number): string => new Date(ms).toISOString();
+export const isoTime = (ms: number): string => {
+  if (ms === lastIsoMs) return lastIso; // created/updated times of one answer are mostly the same ms
+  const text = new Date(ms).toISOString();
+  lastIsoMs = ms;
+  lastIso = text;
+  return text;
+};
 
 /** Kalshi `outcome_side`: buy-yes and sell-no are `yes`; buy-no and sell-yes are `no` (getting_started/order_direction). */
 export const outcomeSide = (side: Side, action: Action): Side => ((side === 'yes') === (action === 'buy') ? 'yes' : 'no');
@@ -284,15 +314,15 @@ export function orderJson(r: OrderRecord): Record<string, unknown> {
     book_side: bookSide(r.side, r.action),
     type: 'limit',
     status: r.status,
-    yes_price_dollars: formatPriceDollars(yes),
-    no_price_dollars: formatPriceDollars(10_000 - yes),
-    fill_count_fp: formatSizeFp(r.filledCentis),
-    remaining_count_fp: formatSizeFp(r.remainingCentis),
-    initial_count_fp: formatSizeFp(r.initialCentis),
+    yes_price_dollars: priceDollars(yes),
+    no_price_dollars: priceDollars(10_000 - yes),
+    fill_count_fp: sizeFp(r.filledCentis),
+    remaining_count_fp: sizeFp(r.remainingCentis),
+    initial_count_fp: sizeFp(r.initialCentis),
     taker_fill_cost_dollars: formatAmountMicros(r.takerFillCostMicros),
     maker_fill_cost_dollars: formatAmountMicros(r.makerFillCostMicros),
-    taker_fees_dollars: formatPriceDollars(r.takerFeesTicks),
-    maker_fees_dollars: formatPriceDollars(r.makerFeesTicks),
+    taker_fees_dollars: priceDollars(r.takerFeesTicks),
+    maker_fees_dollars: priceDollars(r.makerFeesTicks),
     expiration_time: r.expirationTsMs === undefined ? null : isoTime(r.expirationTsMs),
     created_time: isoTime(r.createdTsMs),
     last_update_time: isoTime(r.lastUpdateTsMs),

@@ -104,13 +104,20 @@ async function venueCall<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** Keeps only the venue's own fields of a decoded order. */
+/**
+ * Keeps only the venue's own fields of a decoded order, without the undefined ones (in the decoders' field order, which
+ * is the journaled payload's).
+ */
 function venueInput(i: VenueOrderInput & { cancelOrderOnPause?: boolean }): VenueOrderInput {
-  const { cancelOrderOnPause: _ignored, ...rest } = i;
-  void _ignored;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k] = v;
-  return out as unknown as VenueOrderInput;
+  const out: VenueOrderInput = { marketTicker: i.marketTicker, side: i.side, action: i.action, priceTicks: i.priceTicks, sizeCentis: i.sizeCentis };
+  if (i.clientOrderId !== undefined) out.clientOrderId = i.clientOrderId;
+  if (i.timeInForce !== undefined) out.timeInForce = i.timeInForce;
+  if (i.postOnly !== undefined) out.postOnly = i.postOnly;
+  if (i.reduceOnly !== undefined) out.reduceOnly = i.reduceOnly;
+  if (i.buyMaxCostTicks !== undefined) out.buyMaxCostTicks = i.buyMaxCostTicks;
+  if (i.expirationTsMs !== undefined) out.expirationTsMs = i.expirationTsMs;
+  if (i.selfTradePrevention !== undefined) out.selfTradePrevention = i.selfTradePrevention;
+  return out;
 }
 
 /** Newest-first keyset page over items carrying an ascending numeric key. */

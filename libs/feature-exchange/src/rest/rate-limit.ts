@@ -194,6 +194,9 @@ function batchItems(body: unknown): number {
   return Math.min(Math.max(n, 1), MAX_BATCH_ITEMS);
 }
 
+const API_V2 = '/trade-api/v2/';
+const V2_ORDERS = 'portfolio/events/orders';
+
 /**
  * Bucket and token cost of a request (see the module docstring).
  * @param method HTTP method
@@ -202,11 +205,12 @@ function batchItems(body: unknown): number {
  */
 export function requestCost(method: string, path: string, body: unknown): { bucket: BucketKind; cost: number } {
   const m = method.toUpperCase();
-  // V1 `portfolio/orders…` and V2 `portfolio/events/orders…` alike
-  const p = path
-    .replace(/^\/trade-api\/v2\//, '')
-    .replace(/\/+$/, '')
-    .replace(/^portfolio\/events\/orders/, 'portfolio/orders');
+  // without the API prefix and trailing slashes; V1 `portfolio/orders…` and V2 `portfolio/events/orders…` alike
+  let p = path.startsWith(API_V2) ? path.slice(API_V2.length) : path;
+  let end = p.length;
+  while (end > 0 && p.charCodeAt(end - 1) === 47 /* '/' */) end--;
+  if (end < p.length) p = p.slice(0, end);
+  if (p.startsWith(V2_ORDERS)) p = 'portfolio/orders' + p.slice(V2_ORDERS.length);
   if (p === 'portfolio/orders' && (m === 'POST' || m === 'DELETE')) return { bucket: 'write', cost: DEFAULT_REQUEST_COST };
   if (p === 'portfolio/orders/batched') {
     if (m === 'POST') return { bucket: 'write', cost: DEFAULT_REQUEST_COST * batchItems(body) };

@@ -396,10 +396,11 @@ export class Venue {
    * and the balance channels stay true.
    */
   private balanceEvents(events: EngineEvent[], tsMs: number): void {
-    const touched = new Set<string>();
+    // accounts in first-touch order; a command touches one or a few, so a list beats a Set
+    const touched: string[] = [];
     for (const ev of events) {
       if (ev.type === 'balance_changed') this.lastBalance.set(ev.accountId, { cashTicks: ev.cashTicks, availableTicks: ev.availableTicks });
-      else if ('accountId' in ev && ev.type !== 'order_rejected') touched.add(ev.accountId);
+      else if ('accountId' in ev && ev.type !== 'order_rejected' && !touched.includes(ev.accountId)) touched.push(ev.accountId);
     }
     for (const id of touched) {
       const b = this.engine.getBalance(id);
@@ -445,6 +446,12 @@ export class Venue {
   /** Journals a command (ordered group commit) and publishes its events once durable. */
   private record(cmd: VenueCommand, r: OpResult | PlaceResult): Promise<void> {
     if (this.replaying) return Promise.resolve();
+    if (!this.journal) {
+      // memory only: nothing to wait for and nothing can fail, so the tail never rejects: publish after the commands
+      // before this one, in order, with one promise instead of three
+      this.tail = this.tail.then(() => this.publish(r.events, cmd));
+      return this.tail;
+    }
     const durable = this.journal ? this.journal.commit(cmd, r.events) : Promise.resolve();
     const step = this.tail.then(
       () => durable,
