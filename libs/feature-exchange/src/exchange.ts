@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { Dialect, generateKalshiKeyPair } from '@kalshi-platform/kalshi';
 import type { OrderBook } from '@kalshi-platform/market';
@@ -224,7 +225,7 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
     log,
   );
   const state: ExchangeState = { mode, books, marketId, replay, venue, ledger, gateway, reference, keys, faults, store };
-  const app = await NestFactory.create(ExchangeModule.forRoot(state, { rateLimits: cfg.rateLimits }), { logger: cfg.logger ?? ['error', 'warn'] });
+  const app = await NestFactory.create<NestFastifyApplication>(ExchangeModule.forRoot(state, { rateLimits: cfg.rateLimits }), new FastifyAdapter(), { logger: cfg.logger ?? ['error', 'warn'] });
   await app.listen(cfg.port, cfg.host);
   const server = app.getHttpServer();
   gateway.attach(server);

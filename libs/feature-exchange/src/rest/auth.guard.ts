@@ -31,7 +31,7 @@ export interface AuthContext {
   scopes: string[];
 }
 
-/** The parts of the (express) request the REST layer reads. */
+/** The parts of the HTTP request (Fastify request or raw IncomingMessage) the REST layer reads. */
 export interface ExchangeRequest extends IncomingMessage {
   originalUrl?: string;
   body?: unknown;

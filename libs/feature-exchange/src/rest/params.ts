@@ -499,8 +499,17 @@ export class KalshiErrorFilter implements ExceptionFilter {
       const malformed = status === 400 && /JSON/i.test(msg);
       body = { error: { code: CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request'), message: malformed ? `body: malformed JSON (${msg})` : msg } };
     }
-    if (res.headersSent) return;
     const text = JSON.stringify(body);
+    const reply = res as unknown as { code?: (s: number) => unknown; sent?: boolean; header(k: string, v: string): unknown; send(t: string): unknown };
+    if (typeof reply.code === 'function') {
+      // Fastify reply
+      if (reply.sent) return;
+      reply.code(status);
+      reply.header('content-type', 'application/json; charset=utf-8');
+      reply.send(text);
+      return;
+    }
+    if (res.headersSent) return;
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('content-length', Buffer.byteLength(text));
