@@ -184,15 +184,23 @@ export interface ExchangeServerProcess {
 }
 
 /**
+ * Node flags the exchange runs with (the `exchange` script of package.json): a young generation of 4 MB semi-spaces
+ * instead of V8's default 16 MB keeps each scavenge short. Every order leaves long-lived state (a resting order, the
+ * ledger record), so scavenges copy survivors; measured at 2k orders/s, memory store: p99 4.7-5.3 ms with 3-4 MB,
+ * 5.7 ms with 8 MB, ~7 ms with the default.
+ */
+export const EXCHANGE_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/**
  * Starts `node [execArgv] tools/run.cjs bench/exchange-server.ts [--data-dir DIR] [--auth-max-skew-ms MS]` as a child
- * process with an IPC channel and waits for its `EXCHANGE` line. `execArgv` are extra node flags of the child (e.g.
+ * process with an IPC channel and waits for its `EXCHANGE` line. The child always gets {@link EXCHANGE_NODE_FLAGS}; `execArgv` are extra node flags (e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/p`: the profile is written when the server exits after `close`); `logFile` gets
  * everything the server prints.
  * @throws Error with the child's output when it fails to start within `timeoutMs`.
  */
 export function spawnExchangeServer(opts: { dataDir?: string; authMaxSkewMs?: number; execArgv?: string[]; logFile?: string; timeoutMs?: number } = {}): Promise<ExchangeServerProcess> {
   const args = ['bench/exchange-server.ts', ...(opts.dataDir ? ['--data-dir', opts.dataDir] : []), ...(opts.authMaxSkewMs !== undefined ? ['--auth-max-skew-ms', String(opts.authMaxSkewMs)] : [])];
-  const execArgv = opts.execArgv ?? [];
+  const execArgv = [...EXCHANGE_NODE_FLAGS, ...(opts.execArgv ?? [])];
   const child = fork(path.join(REPO_ROOT, 'tools/run.cjs'), args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...(execArgv.length ? { execArgv: [...process.execArgv, ...execArgv] } : {}) });
   const command = `node ${execArgv.length ? execArgv.join(' ') + ' ' : ''}tools/run.cjs ${args.join(' ')}`;
   let out = '';
