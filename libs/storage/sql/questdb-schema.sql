@@ -1,0 +1,58 @@
+-- QuestDB tick store schema (issue #4). Idempotent: safe to run on every start.
+-- Money is exact: prices are LONG ticks (1/10000 $), sizes/counts are LONG centis (1/100 contract).
+-- Every table is WAL + DEDUP UPSERT KEYS(ts, <natural key>) so a replay/resend never duplicates rows.
+-- Written by QuestDbTickWriter (libs/storage/src/ticks) over ILP/HTTP; timestamps are sent in ns.
+
+CREATE TABLE IF NOT EXISTS kalshi_orderbook_deltas (
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  side SYMBOL CAPACITY 4 CACHE,
+  price_ticks LONG,
+  delta_centis LONG,
+  seq LONG,
+  sid LONG,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, market_ticker, sid, seq);
+
+-- trade_id is a UUID (fixed-size, so it can be a dedup key; sent as an ILP string and cast by the server).
+CREATE TABLE IF NOT EXISTS kalshi_trades (
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  taker_side SYMBOL CAPACITY 4 CACHE,
+  trade_id UUID,
+  yes_price_ticks LONG,
+  count_centis LONG,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, trade_id);
+
+-- NULL price/size = empty side of the book.
+CREATE TABLE IF NOT EXISTS kalshi_bbo (
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  yes_bid_ticks LONG,
+  yes_bid_size_centis LONG,
+  yes_ask_ticks LONG,
+  yes_ask_size_centis LONG,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, market_ticker);
+
+CREATE TABLE IF NOT EXISTS kalshi_ticker (
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  yes_bid_ticks LONG,
+  yes_ask_ticks LONG,
+  last_price_ticks LONG,
+  volume_centis LONG,
+  open_interest_centis LONG,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, market_ticker);
+
+-- market_tickers: comma-joined legs of the opportunity.
+CREATE TABLE IF NOT EXISTS arb_opportunities (
+  kind SYMBOL CAPACITY 64 CACHE,
+  event_ticker SYMBOL CAPACITY 16384 CACHE,
+  market_tickers VARCHAR,
+  edge_ticks LONG,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, kind, event_ticker);

@@ -1,0 +1,3 @@
+/** Storage adapters (issue #4): tick store (QuestDB ILP), cache (Redis or in-memory LRU with TTL). */
+export * from './cache';
+export * from './ticks';

@@ -1,0 +1,3 @@
+export * from './tick-rows';
+export { appendTickRow, validateTickRow } from './ilp-rows';
+export * from './questdb-writer';

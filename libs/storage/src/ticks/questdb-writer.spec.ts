@@ -1,0 +1,275 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QuestDbTickWriter, type QuestDbTickWriterOptions } from './questdb-writer';
+import type { OrderbookDeltaRow, TickRow } from './tick-rows';
+
+/** Minimal ILP-over-HTTP endpoint: POST /write -> 204 (or a scripted failure), records accepted lines. */
+class FakeQuestDb {
+  /** Bodies of accepted (204) requests, split into lines. */
+  readonly batches: string[][] = [];
+  readonly urls: string[] = [];
+  /** Status codes to answer for the next requests (consumed in order); empty = 204. */
+  script: number[] = [];
+  requests = 0;
+  private server: http.Server | null = null;
+  port = 0;
+
+  async start(port = 0): Promise<void> {
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.requests++;
+        this.urls.push(`${req.method} ${req.url}`);
+        const status = this.script.shift() ?? 204;
+        if (req.method !== 'POST' || !req.url?.startsWith('/write')) {
+          res.writeHead(404).end();
+        } else if (status === 204) {
+          this.batches.push(Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l.length > 0));
+          res.writeHead(204).end();
+        } else {
+          res
+            .writeHead(status, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ code: status >= 500 ? 'internal error' : 'invalid', message: 'scripted failure', line: 1, errorId: 'x' }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  get lines(): string[] {
+    return this.batches.flat();
+  }
+}
+
+const T0 = 1_700_000_000_123; // epoch ms
+
+function delta(i: number, ts: number | bigint = T0 + i): OrderbookDeltaRow {
+  return {
+    table: 'kalshi_orderbook_deltas',
+    marketTicker: 'KXBTC-25DEC31-T100000',
+    side: i % 2 === 0 ? 'yes' : 'no',
+    priceTicks: 5600,
+    deltaCentis: -1250,
+    seq: i,
+    sid: 7,
+    ts,
+  };
+}
+
+/** Unique key of an orderbook-delta line (its seq). */
+const seqOf = (line: string): number => Number(/seq=(\d+)i/.exec(line)?.[1]);
+
+function countBySeq(lines: string[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const l of lines) m.set(seqOf(l), (m.get(seqOf(l)) ?? 0) + 1);
+  return m;
+}
+
+async function waitFor(pred: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('waitFor timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('QuestDbTickWriter (ILP over HTTP)', () => {
+  let db: FakeQuestDb;
+  const writers: QuestDbTickWriter[] = [];
+  const mk = (o: Partial<QuestDbTickWriterOptions> = {}): QuestDbTickWriter => {
+    const w = new QuestDbTickWriter({
+      addr: `127.0.0.1:${db.port}`,
+      flushIntervalMs: 0,
+      initialBackoffMs: 10,
+      maxBackoffMs: 40,
+      requestTimeoutMs: 2000,
+      ...o,
+    });
+    writers.push(w);
+    return w;
+  };
+
+  beforeEach(async () => {
+    db = new FakeQuestDb();
+    await db.start();
+  });
+  afterEach(async () => {
+    await Promise.all(writers.splice(0).map((w) => w.close(200)));
+    await db.stop();
+  });
+
+  it('writes exact ILP lines for every table (symbols first, i suffix for LONG, ns designated ts)', async () => {
+    const w = mk();
+    const rows: TickRow[] = [
+      delta(42, T0),
+      {
+        table: 'kalshi_trades',
+        tradeId: 'd91bc706-ee49-470d-82d8-11418bda6fed',
+        marketTicker: 'KXBTC-25DEC31-T100000',
+        yesPriceTicks: 4400,
+        countCentis: 300,
+        takerSide: 'no',
+        ts: 1_700_000_000_123_456_789n,
+      },
+      {
+        table: 'kalshi_bbo',
+        marketTicker: 'KXBTC-25DEC31-T100000',
+        yesBidTicks: 5500,
+        yesBidSizeCentis: 10_000,
+        yesAskTicks: null,
+        yesAskSizeCentis: null,
+        ts: T0,
+      },
+      {
+        table: 'kalshi_ticker',
+        marketTicker: 'KXBTC-25DEC31-T100000',
+        yesBidTicks: 5500,
+        yesAskTicks: 5700,
+        lastPriceTicks: 5600,
+        volumeCentis: 123_456_700,
+        openInterestCentis: 9_007_199_254_740_991,
+        ts: T0,
+      },
+      {
+        table: 'arb_opportunities',
+        kind: 'event_sum',
+        eventTicker: 'KXBTC-25DEC31',
+        marketTickers: ['KXBTC-25DEC31-T100000', 'KXBTC-25DEC31-T110000'],
+        edgeTicks: 125,
+        ts: T0,
+      },
+    ];
+    for (const r of rows) expect(w.write(r)).toBe(true);
+    await w.flush();
+    expect(db.urls).toEqual(['POST /write?precision=n']);
+    expect(db.batches).toEqual([
+      [
+        'kalshi_orderbook_deltas,market_ticker=KXBTC-25DEC31-T100000,side=yes price_ticks=5600i,delta_centis=-1250i,seq=42i,sid=7i 1700000000123000000',
+        'kalshi_trades,market_ticker=KXBTC-25DEC31-T100000,taker_side=no trade_id="d91bc706-ee49-470d-82d8-11418bda6fed",yes_price_ticks=4400i,count_centis=300i 1700000000123456789',
+        'kalshi_bbo,market_ticker=KXBTC-25DEC31-T100000 yes_bid_ticks=5500i,yes_bid_size_centis=10000i 1700000000123000000',
+        'kalshi_ticker,market_ticker=KXBTC-25DEC31-T100000 yes_bid_ticks=5500i,yes_ask_ticks=5700i,last_price_ticks=5600i,volume_centis=123456700i,open_interest_centis=9007199254740991i 1700000000123000000',
+        'arb_opportunities,kind=event_sum,event_ticker=KXBTC-25DEC31 market_tickers="KXBTC-25DEC31-T100000,KXBTC-25DEC31-T110000",edge_ticks=125i 1700000000123000000',
+      ],
+    ]);
+    expect(w.stats).toMatchObject({ rowsWritten: 5, flushes: 1, retries: 0, droppedRows: 0, buffered: 0, lastError: null });
+  });
+
+  it('refuses rows that cannot be stored exactly (non-integer money, bad ts) and counts them', async () => {
+    const w = mk();
+    expect(w.write({ ...delta(1), priceTicks: 56.5 })).toBe(false);
+    expect(w.write({ ...delta(2), ts: 1.5 })).toBe(false);
+    expect(w.write({ ...delta(3), marketTicker: '' })).toBe(false);
+    await w.flush();
+    expect(db.requests).toBe(0);
+    expect(w.stats.invalidRows).toBe(3);
+    expect(w.stats.lastError).toMatch(/market_ticker/);
+  });
+
+  it('batches: 250 rows with batchRows=100 -> 3 POSTs (100, 100, 50), in order', async () => {
+    const w = mk({ batchRows: 100 });
+    for (let i = 0; i < 250; i++) w.write(delta(i));
+    await w.flush();
+    expect(db.batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(db.lines.map(seqOf)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(w.stats).toMatchObject({ rowsWritten: 250, flushes: 3 });
+  });
+
+  it('flushes in the background by row count and by interval, write() stays synchronous', async () => {
+    const w = mk({ batchRows: 10 });
+    for (let i = 0; i < 10; i++) w.write(delta(i));
+    expect(db.requests).toBe(0); // nothing sent inside write()
+    await waitFor(() => db.lines.length === 10);
+    expect(db.batches.length).toBe(1);
+
+    const w2 = mk({ batchRows: 1000, flushIntervalMs: 20 });
+    for (let i = 100; i < 105; i++) w2.write(delta(i));
+    await waitFor(() => db.lines.length === 15);
+    expect(db.batches.length).toBe(2);
+    expect(w2.stats.flushes).toBe(1);
+  });
+
+  it('retries 5xx with backoff, keeping the rows: every row arrives exactly once', async () => {
+    db.script = [503, 500];
+    const errors: boolean[] = [];
+    const w = mk({ batchRows: 50, onError: (_e, info) => errors.push(info.transient) });
+    for (let i = 0; i < 120; i++) w.write(delta(i));
+    await w.flush();
+    const counts = countBySeq(db.lines);
+    expect(counts.size).toBe(120);
+    expect([...counts.values()].every((c) => c === 1)).toBe(true);
+    expect(errors).toEqual([true, true]);
+    expect(w.stats).toMatchObject({ rowsWritten: 120, retries: 2, flushes: 3, rejectedRows: 0 });
+    expect(w.stats.lastError).toMatch(/statusCode=500/);
+  });
+
+  it('survives the server being down (connection refused) and coming back: nothing lost, no duplicates', async () => {
+    const port = db.port;
+    await db.stop();
+    const w = mk({ batchRows: 40 });
+    const started = Date.now();
+    for (let i = 0; i < 100; i++) expect(w.write(delta(i))).toBe(true);
+    expect(Date.now() - started).toBeLessThan(50); // hot path never waits for the network
+    const flushed = w.flush();
+    await waitFor(() => w.stats.retries >= 2);
+    expect(w.stats.lastError).toMatch(/ECONNREFUSED|connect/);
+    expect(w.stats.buffered).toBe(100);
+    await db.start(port);
+    await flushed;
+    const counts = countBySeq(db.lines);
+    expect(counts.size).toBe(100);
+    expect([...counts.values()].every((c) => c === 1)).toBe(true);
+    expect(w.stats).toMatchObject({ rowsWritten: 100, buffered: 0, droppedRows: 0 });
+  });
+
+  it('a non-retryable 4xx (bad line) rejects that batch only, counted and reported', async () => {
+    db.script = [400];
+    const w = mk({ batchRows: 10 });
+    for (let i = 0; i < 25; i++) w.write(delta(i));
+    await w.flush();
+    expect(db.requests).toBe(3);
+    expect(db.lines.map(seqOf)).toEqual(Array.from({ length: 15 }, (_, i) => i + 10));
+    expect(w.stats).toMatchObject({ rowsWritten: 15, rejectedRows: 10, retries: 0 });
+    expect(w.stats.lastError).toMatch(/statusCode=400/);
+  });
+
+  it('buffer overflow drops the NEWEST rows and counts them', async () => {
+    const w = mk({ capacity: 5, batchRows: 100 });
+    const accepted = Array.from({ length: 8 }, (_, i) => w.write(delta(i)));
+    expect(accepted).toEqual([true, true, true, true, true, false, false, false]);
+    expect(w.stats).toMatchObject({ droppedRows: 3, buffered: 5 });
+    expect(w.stats.lastError).toMatch(/buffer full/);
+    await w.flush();
+    expect(db.lines.map(seqOf)).toEqual([0, 1, 2, 3, 4]);
+    expect(w.write(delta(9))).toBe(true); // space again after the drain
+  });
+
+  it('close() drains buffered rows, then refuses writes', async () => {
+    const w = mk({ batchRows: 1000, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 30; i++) w.write(delta(i));
+    await w.close();
+    expect(countBySeq(db.lines).size).toBe(30);
+    expect(w.write(delta(99))).toBe(false);
+    expect(w.stats).toMatchObject({ rowsWritten: 30, droppedRows: 1, abandonedRows: 0 });
+  });
+
+  it('close() with the server down gives up after the drain timeout and reports abandoned rows', async () => {
+    await db.stop();
+    const w = mk();
+    for (let i = 0; i < 7; i++) w.write(delta(i));
+    await w.close(100);
+    expect(w.stats).toMatchObject({ rowsWritten: 0, abandonedRows: 7, buffered: 0 });
+    expect(w.stats.lastError).toMatch(/7 rows not written/);
+    await db.start(); // for afterEach
+  });
+});
