@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
+import { registerDemo } from './demo';
 import { registerRecord } from './record';
+import { registerReplay } from './replay';
 
 /** Registers one subcommand on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -8,5 +10,7 @@ export type RegisterCommand = (program: Command) => void;
 /** Every subcommand of `kalshi-platform`. */
 export const COMMANDS: RegisterCommand[] = [
   registerBackfill,
+  registerDemo,
   registerRecord,
+  registerReplay,
 ];

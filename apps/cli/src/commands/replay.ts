@@ -1,0 +1,295 @@
+/**
+ * `kalshi-platform replay` (issue #4): replays a recorded Kalshi WebSocket capture into the QuestDB tick store.
+ *
+ * - Input: JSONL, one frame per line, plain or gzip (detected by the `.gz` extension or the gzip magic bytes
+ *   `1f 8b`; concatenated gzip members, as `record` appends them, are read through). Blank lines are ignored.
+ * - Each line is decoded with `decodeWsFrame`. Lines that are not JSON objects are counted as `malformed`, JSON
+ *   frames the decoder rejects (unknown type, bad field) as `undecodable`; both are skipped.
+ * - Mapping: `orderbook_delta` -> `kalshi_orderbook_deltas`, `trade` -> `kalshi_trades`, `ticker` -> `kalshi_ticker`.
+ *   Every other frame (`ok`, `subscribed`, `fill`, ...) is counted and not stored.
+ * - Snapshots (`orderbook_snapshot`) are SKIPPED (counted in `snapshotsSkipped`): the deltas table has no column to
+ *   mark a snapshot level, its dedup key (ts, market_ticker, sid, seq) would collapse all levels of one snapshot
+ *   into one row, and snapshots carry no timestamp of their own.
+ * - Timestamps come from the frames only, never from the clock: a delta uses `ts_ms`, else its RFC 3339 `ts`
+ *   (exact, to the nanosecond); a delta with neither is skipped (`untimestamped`). Trades and tickers use the
+ *   decoder's `tsMs`. The same capture therefore always produces byte-identical ILP lines, and the tables'
+ *   `DEDUP UPSERT KEYS` (libs/storage/sql/questdb-schema.sql) make a second replay a no-op.
+ * - Rows go through `QuestDbTickWriter` (ILP over HTTP); the reader waits for a flush when the writer's buffer is
+ *   nearly full, so a large capture is not dropped; `close()` drains the buffer before the summary is printed.
+ * - `--to embedded` is not built yet: exit 2.
+ */
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { Command } from 'commander';
+import { decodeWsFrame, type OrderbookDeltaFrame, type WsFrame } from '@kalshi-platform/kalshi';
+import { QuestDbTickWriter, type TickRow, type TickTable, type TickTimestamp, type TickWriterStats } from '@kalshi-platform/storage';
+
+export const DEFAULT_QUESTDB_ADDR = 'localhost:9000';
+export const REPLAY_TARGETS = ['questdb', 'embedded'] as const;
+
+export interface ReplayOptions {
+  /** capture file, plain or gzip JSONL */
+  capture: string;
+  /** QuestDB HTTP endpoint `host:port` */
+  questdbAddr: string;
+  /** rows per ILP request (default 1,000) */
+  batchRows?: number;
+  /** writer buffer capacity (default 100,000) */
+  capacity?: number;
+  /** how long `close()` may retry to drain the buffer, ms (default 30,000) */
+  drainTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export type ReplayTable = Extract<TickTable, 'kalshi_orderbook_deltas' | 'kalshi_trades' | 'kalshi_ticker'>;
+
+export interface ReplaySummary {
+  capture: string;
+  gzip: boolean;
+  /** non-blank lines read */
+  lines: number;
+  /** lines decoded into a frame */
+  frames: number;
+  /** decoded frames per type */
+  frameTypes: Record<string, number>;
+  /** lines that are not a JSON object (skipped) */
+  malformed: number;
+  /** JSON frames the decoder rejected: unknown type or invalid field (skipped) */
+  undecodable: number;
+  /** `orderbook_snapshot` frames, not stored (see the module docstring) */
+  snapshotsSkipped: number;
+  /** deltas with neither `ts_ms` nor `ts` (skipped: no deterministic timestamp) */
+  untimestamped: number;
+  /** rows handed to the writer, per table */
+  rows: Record<ReplayTable, number>;
+  /** rows the writer refused: buffer full or after close */
+  dropped: number;
+  /** rows the writer refused as not storable exactly */
+  invalid: number;
+  /** rows the server rejected (4xx) */
+  rejected: number;
+  /** rows still buffered when the drain timed out */
+  abandoned: number;
+  /** rows acknowledged by QuestDB */
+  rowsWritten: number;
+  writer: TickWriterStats;
+}
+
+/** Bad command-line input: the CLI exits 2 with this message. */
+export class ReplayArgError extends Error {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
+    super(`${flag}: ${message}`);
+    this.name = 'ReplayArgError';
+  }
+}
+
+/** True when the file starts with the gzip magic bytes `1f 8b`. */
+export function isGzipFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
+
+/** Exact epoch nanoseconds of an RFC 3339 timestamp (up to 9 fractional digits); `null` if it is not one. */
+export function rfc3339ToNs(text: string): bigint | null {
+  const m = RFC3339.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (!Number.isFinite(ms)) return null;
+  if (zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
+  }
+  if (ms < 0) return null;
+  return BigInt(ms) * 1_000_000n + BigInt((frac ?? '').padEnd(9, '0'));
+}
+
+function deltaTs(f: OrderbookDeltaFrame): TickTimestamp | null {
+  if (f.tsMs !== undefined) return f.tsMs;
+  if (f.ts !== undefined) return rfc3339ToNs(f.ts);
+  return null;
+}
+
+/** The tick row of one frame; `null` for frames that are not stored. Deterministic: timestamps come from the frame. */
+export function frameToRow(f: WsFrame): TickRow | null {
+  switch (f.type) {
+    case 'orderbook_delta': {
+      const ts = deltaTs(f);
+      if (ts === null) return null;
+      return { table: 'kalshi_orderbook_deltas', marketTicker: f.marketTicker, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, seq: f.seq, sid: f.sid, ts };
+    }
+    case 'trade':
+      return { table: 'kalshi_trades', tradeId: f.tradeId, marketTicker: f.marketTicker, yesPriceTicks: f.yesPriceTicks, countCentis: f.countCentis, takerSide: f.takerSide, ts: f.tsMs };
+    case 'ticker':
+      return {
+        table: 'kalshi_ticker',
+        marketTicker: f.marketTicker,
+        yesBidTicks: f.yesBidTicks ?? null,
+        yesAskTicks: f.yesAskTicks ?? null,
+        lastPriceTicks: f.lastPriceTicks ?? null,
+        volumeCentis: f.volumeCentis ?? null,
+        openInterestCentis: f.openInterestCentis ?? null,
+        ts: f.tsMs,
+      };
+    default:
+      return null;
+  }
+}
+
+/** Lines of a plain or gzip capture (gzip by `.gz` extension or magic bytes). */
+export function openCapture(path: string): { gzip: boolean; lines: AsyncIterable<string>; input: Readable } {
+  const gzip = /\.gz$/i.test(path) || isGzipFile(path);
+  const file = createReadStream(path);
+  const input: Readable = gzip ? file.pipe(createGunzip()) : file;
+  if (gzip) file.once('error', (e) => input.destroy(e));
+  return { gzip, lines: createInterface({ input, crlfDelay: Infinity }), input };
+}
+
+/** Replays a capture into QuestDB; resolves after the writer is closed (drained). See the module docstring. */
+export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const capacity = opts.capacity ?? 100_000;
+  const batchRows = Math.min(opts.batchRows ?? 1_000, capacity);
+  let errorsLogged = 0;
+  const writer = new QuestDbTickWriter({
+    addr: opts.questdbAddr,
+    capacity,
+    batchRows,
+    onError: (err, info) => {
+      if (errorsLogged++ < 5) log(`replay: QuestDB write ${info.transient ? 'failed, retrying' : 'rejected'} (${info.rows} rows): ${err.message}`);
+    },
+  });
+  const s: Omit<ReplaySummary, 'dropped' | 'invalid' | 'rejected' | 'abandoned' | 'rowsWritten' | 'writer'> = {
+    capture: opts.capture,
+    gzip: false,
+    lines: 0,
+    frames: 0,
+    frameTypes: {},
+    malformed: 0,
+    undecodable: 0,
+    snapshotsSkipped: 0,
+    untimestamped: 0,
+    rows: { kalshi_orderbook_deltas: 0, kalshi_trades: 0, kalshi_ticker: 0 },
+  };
+  try {
+    const cap = openCapture(opts.capture);
+    s.gzip = cap.gzip;
+    // leave room for one batch: when the buffer is this full, wait for it to drain instead of dropping rows
+    const highWater = Math.max(1, capacity - batchRows);
+    for await (const raw of cap.lines) {
+      const line = raw.trim();
+      if (line.length === 0) continue;
+      s.lines++;
+      const r = decodeWsFrame(line);
+      if (!r.ok) {
+        if (r.error.kind === 'malformed_json' || r.error.kind === 'not_an_object') s.malformed++;
+        else s.undecodable++;
+        continue;
+      }
+      const f = r.value;
+      s.frames++;
+      s.frameTypes[f.type] = (s.frameTypes[f.type] ?? 0) + 1;
+      if (f.type === 'orderbook_snapshot') {
+        s.snapshotsSkipped++;
+        continue;
+      }
+      const row = frameToRow(f);
+      if (row === null) {
+        if (f.type === 'orderbook_delta') s.untimestamped++;
+        continue;
+      }
+      if (writer.stats.buffered >= highWater) await writer.flush();
+      writer.write(row);
+      s.rows[row.table as ReplayTable]++;
+    }
+  } finally {
+    await writer.close(opts.drainTimeoutMs ?? 30_000);
+  }
+  const w = writer.stats;
+  return {
+    ...s,
+    dropped: w.droppedRows,
+    invalid: w.invalidRows,
+    rejected: w.rejectedRows,
+    abandoned: w.abandonedRows,
+    rowsWritten: w.rowsWritten,
+    writer: w,
+  };
+}
+
+/** One-line-per-topic summary as printed by the CLI. */
+export function formatReplaySummary(r: ReplaySummary): string {
+  const types = Object.entries(r.frameTypes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return [
+    `replay ${r.capture}${r.gzip ? ' (gzip)' : ''}: lines=${r.lines} frames=${r.frames} malformed=${r.malformed} undecodable=${r.undecodable}`,
+    `  frame types: ${types || '-'}`,
+    `  rows: kalshi_orderbook_deltas=${r.rows.kalshi_orderbook_deltas} kalshi_trades=${r.rows.kalshi_trades} kalshi_ticker=${r.rows.kalshi_ticker} ` +
+      `(snapshots skipped=${r.snapshotsSkipped}, untimestamped deltas skipped=${r.untimestamped})`,
+    `  questdb: rowsWritten=${r.rowsWritten} dropped=${r.dropped} invalid=${r.invalid} rejected=${r.rejected} abandoned=${r.abandoned}` +
+      (r.writer.lastError ? ` lastError=${r.writer.lastError}` : ''),
+  ].join('\n');
+}
+
+export interface ReplayCliFlags {
+  capture?: string;
+  to?: string;
+  questdbAddr?: string;
+}
+
+/** Flags (then env `QUESTDB_ADDR`) -> options. @throws ReplayArgError naming the flag */
+export function replayOptionsFromFlags(flags: ReplayCliFlags, env: NodeJS.ProcessEnv = process.env): ReplayOptions {
+  const to = flags.to ?? 'questdb';
+  if (to === 'embedded') throw new ReplayArgError('--to', 'embedded is not available yet (only --to questdb is implemented)');
+  if (to !== 'questdb') throw new ReplayArgError('--to', `must be one of ${REPLAY_TARGETS.join(', ')}, got ${JSON.stringify(to)}`);
+  if (!flags.capture) throw new ReplayArgError('--capture', 'is required');
+  if (!existsSync(flags.capture) || !statSync(flags.capture).isFile()) throw new ReplayArgError('--capture', `no such file: ${flags.capture}`);
+  const addr = flags.questdbAddr || env.QUESTDB_ADDR || DEFAULT_QUESTDB_ADDR;
+  const flag = flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR';
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s/]+):(\d{1,5})$/.exec(addr);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ReplayArgError(flag, `expected host:port, got ${JSON.stringify(addr)}`);
+  return { capture: flags.capture, questdbAddr: addr };
+}
+
+/** Registers `replay` on the program. */
+export const registerReplay = (program: Command): void => {
+  program
+    .command('replay')
+    .description(
+      'Replay a recorded WebSocket capture (JSONL, plain or gzip) into the QuestDB tick store: orderbook_delta, trade ' +
+        'and ticker frames become rows; snapshots and other frames are counted, malformed lines counted and skipped. ' +
+        'Timestamps come from the frames, so replaying twice is a no-op under the tables\' DEDUP keys.',
+    )
+    .option('--capture <file>', 'capture file (.jsonl or .jsonl.gz)')
+    .option('--to <target>', 'questdb (embedded: not available yet)', 'questdb')
+    .option('--questdb-addr <host:port>', `QuestDB HTTP endpoint (env QUESTDB_ADDR, default ${DEFAULT_QUESTDB_ADDR})`)
+    .action(async (flags: ReplayCliFlags) => {
+      let opts: ReplayOptions;
+      try {
+        opts = replayOptionsFromFlags(flags);
+      } catch (e) {
+        if (e instanceof ReplayArgError) {
+          process.stderr.write(`kalshi-platform replay: ${e.message}\n`);
+          process.exit(2);
+        }
+        throw e;
+      }
+      const r = await runReplay(opts);
+      process.stdout.write(`${formatReplaySummary(r)}\n`);
+      const stored = r.rows.kalshi_orderbook_deltas + r.rows.kalshi_trades + r.rows.kalshi_ticker;
+      if (r.rowsWritten !== stored) process.exitCode = 1;
+    });
+};
