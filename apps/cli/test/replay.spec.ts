@@ -5,58 +5,17 @@
  * DEDUP UPSERT KEYS make the second a no-op), a gzip capture gives the same lines, and `--to embedded` exits 2.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import * as http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { FakeQuestDb } from '@kalshi-platform/storage';
 import { frameToRow, replayOptionsFromFlags, ReplayArgError, rfc3339ToNs, runReplay, type ReplaySummary } from '../src/commands/replay';
 
 const REPO = join(__dirname, '..', '..', '..');
 const SAMPLE = join(REPO, 'data', 'samples', 'kalshi-demo-ws-capture-2026-07-01', 'ws_session_orderbook_delta_fill.jsonl');
 const CLI = join(REPO, 'bin', 'kalshi-platform.cjs');
 
-/** Minimal ILP-over-HTTP endpoint: POST /write -> 204, records accepted lines. */
-class FakeQuestDb {
-  readonly batches: string[][] = [];
-  private server: http.Server | null = null;
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.method !== 'POST' || !req.url?.startsWith('/write')) {
-          res.writeHead(404).end();
-          return;
-        }
-        this.batches.push(Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l.length > 0));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  get lines(): string[] {
-    return this.batches.flat();
-  }
-
-  reset(): void {
-    this.batches.length = 0;
-  }
-}
 
 interface RawDelta {
   type: string;

@@ -6,6 +6,7 @@ import {
   assertPositiveMs,
   decodeBbo,
   encodeBbo,
+  cacheKeys,
 } from './types';
 
 /** Options of {@link MemoryHotCache}. */
@@ -108,13 +109,13 @@ export class MemoryHotCache implements HotCache {
   }
 
   private bboKey(ticker: string): string {
-    return `${this.keyPrefix}bbo:${ticker}`;
+    return cacheKeys.bbo(this.keyPrefix, ticker);
   }
   private oddsKey(key: string): string {
-    return `${this.keyPrefix}odds:${key}`;
+    return cacheKeys.odds(this.keyPrefix, key);
   }
   private rateKey(key: string): string {
-    return `${this.keyPrefix}rl:${key}`;
+    return cacheKeys.rate(this.keyPrefix, key);
   }
 
   private assertOpen(): void {

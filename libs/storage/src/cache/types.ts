@@ -85,3 +85,10 @@ export function assertKey(name: string, value: string): void {
     throw new RangeError(`${name} must be a non-empty string`);
   }
 }
+
+/** Redis/memory key of each kind of entry, under a key prefix (one naming for both implementations). */
+export const cacheKeys = {
+  bbo: (prefix: string, ticker: string): string => `${prefix}bbo:${ticker}`,
+  odds: (prefix: string, key: string): string => `${prefix}odds:${key}`,
+  rate: (prefix: string, key: string): string => `${prefix}rl:${key}`,
+};

@@ -1,3 +1,4 @@
 export * from './tick-rows';
 export { appendTickRow, validateTickRow } from './ilp-rows';
 export * from './questdb-writer';
+export { FakeQuestDb } from './fake-questdb';
