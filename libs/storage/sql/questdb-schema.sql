@@ -47,6 +47,31 @@ CREATE TABLE IF NOT EXISTS kalshi_ticker (
 ) TIMESTAMP(ts) PARTITION BY DAY WAL
 DEDUP UPSERT KEYS(ts, market_ticker);
 
+-- Market reference data over time (status changes, close time moves).
+CREATE TABLE IF NOT EXISTS kalshi_markets (
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  event_ticker SYMBOL CAPACITY 16384 CACHE,
+  series_ticker SYMBOL CAPACITY 4096 CACHE,
+  status SYMBOL CAPACITY 16 CACHE,
+  title VARCHAR,
+  close_ts TIMESTAMP,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, market_ticker);
+
+-- Sportsbook prices (The Odds API, American odds as integers); ts = the book's last_update.
+CREATE TABLE IF NOT EXISTS sportsbook_odds (
+  event_id SYMBOL CAPACITY 16384 CACHE,
+  sport_key SYMBOL CAPACITY 256 CACHE,
+  bookmaker SYMBOL CAPACITY 128 CACHE,
+  market SYMBOL CAPACITY 16 CACHE,
+  outcome SYMBOL CAPACITY 16384 CACHE,
+  price_american LONG,
+  commence_ts TIMESTAMP,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, event_id, bookmaker, market, outcome);
+
 -- market_tickers: comma-joined legs of the opportunity.
 CREATE TABLE IF NOT EXISTS arb_opportunities (
   kind SYMBOL CAPACITY 64 CACHE,

@@ -33,6 +33,20 @@ export function validateTickRow(row: TickRow): string | null {
         ['open_interest_centis', row.openInterestCentis],
       );
       break;
+    case 'kalshi_markets':
+      symbols.push(['market_ticker', row.marketTicker], ['event_ticker', row.eventTicker], ['status', row.status]);
+      if (row.seriesTicker !== null) symbols.push(['series_ticker', row.seriesTicker]);
+      if (typeof row.title !== 'string') return 'kalshi_markets.title must be a string';
+      longs.push(['close_ts', row.closeTs]);
+      break;
+    case 'sportsbook_odds':
+      symbols.push(['event_id', row.eventId], ['sport_key', row.sportKey], ['bookmaker', row.bookmaker], ['market', row.market], ['outcome', row.outcome]);
+      if (!Number.isSafeInteger(row.priceAmerican) || Math.abs(row.priceAmerican) < 100) {
+        return `sportsbook_odds.price_american must be an integer with |price| >= 100 (got ${String(row.priceAmerican)})`;
+      }
+      longs.push(['commence_ts', row.commenceTs]);
+      if (!Number.isSafeInteger(row.commenceTs) || row.commenceTs < 0) return `sportsbook_odds.commence_ts must be epoch ms (got ${String(row.commenceTs)})`;
+      break;
     case 'arb_opportunities':
       symbols.push(['kind', row.kind], ['event_ticker', row.eventTicker]);
       longs.push(['edge_ticks', row.edgeTicks]);
@@ -97,6 +111,23 @@ export async function appendTickRow(sender: Sender, row: TickRow): Promise<void>
       optLong(sender, 'last_price_ticks', row.lastPriceTicks);
       optLong(sender, 'volume_centis', row.volumeCentis);
       optLong(sender, 'open_interest_centis', row.openInterestCentis);
+      break;
+    case 'kalshi_markets':
+      sender.table(row.table).symbol('market_ticker', row.marketTicker).symbol('event_ticker', row.eventTicker);
+      if (row.seriesTicker !== null) sender.symbol('series_ticker', row.seriesTicker);
+      sender.symbol('status', row.status).stringColumn('title', row.title);
+      if (row.closeTs !== null) sender.timestampColumn('close_ts', row.closeTs, 'ms');
+      break;
+    case 'sportsbook_odds':
+      sender
+        .table(row.table)
+        .symbol('event_id', row.eventId)
+        .symbol('sport_key', row.sportKey)
+        .symbol('bookmaker', row.bookmaker)
+        .symbol('market', row.market)
+        .symbol('outcome', row.outcome)
+        .intColumn('price_american', row.priceAmerican)
+        .timestampColumn('commence_ts', row.commenceTs, 'ms');
       break;
     case 'arb_opportunities':
       sender

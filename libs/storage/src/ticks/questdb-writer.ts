@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import { Sender } from '@questdb/nodejs-client';
 import { appendTickRow, validateTickRow } from './ilp-rows';
 import type { TickRow } from './tick-rows';
+import type { TickStore } from './tick-store';
 
 export interface QuestDbTickWriterOptions {
   /** `host:port` of the QuestDB HTTP endpoint (ILP over HTTP, default port 9000). */
@@ -69,7 +70,8 @@ export function isTransientQuestDbError(err: unknown): boolean {
  * only after the server acknowledged it, so transient failures lose nothing (retried with exponential
  * backoff). With the `DEDUP UPSERT KEYS` schema a resend after an ambiguous failure cannot duplicate rows.
  */
-export class QuestDbTickWriter {
+export class QuestDbTickWriter implements TickStore {
+  readonly backend = 'questdb' as const;
   private readonly opts: Required<Omit<QuestDbTickWriterOptions, 'username' | 'password' | 'token' | 'onError'>> &
     Pick<QuestDbTickWriterOptions, 'username' | 'password' | 'token' | 'onError'>;
   private queue: TickRow[] = [];

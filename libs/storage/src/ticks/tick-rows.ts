@@ -18,6 +18,8 @@ export const TICK_TABLES = [
   'kalshi_trades',
   'kalshi_bbo',
   'kalshi_ticker',
+  'kalshi_markets',
+  'sportsbook_odds',
   'arb_opportunities',
 ] as const;
 export type TickTable = (typeof TICK_TABLES)[number];
@@ -68,6 +70,38 @@ export interface TickerRow {
   ts: TickTimestamp;
 }
 
+/**
+ * Reference data of one market as seen at `ts` (from `GET /markets` or a lifecycle frame). Key: (ts, market_ticker).
+ * `closeTs` is epoch ms of the market's scheduled close, `null` when unknown.
+ */
+export interface MarketRow {
+  table: 'kalshi_markets';
+  marketTicker: string;
+  eventTicker: string;
+  seriesTicker: string | null;
+  status: string;
+  title: string;
+  closeTs: number | null;
+  ts: TickTimestamp;
+}
+
+/**
+ * One sportsbook price (The Odds API v4, `oddsFormat=american`): `priceAmerican` is the integer American price
+ * (-110, +150). `ts` is the book's `last_update`. Key: (ts, event_id, bookmaker, market, outcome).
+ * Source: https://the-odds-api.com/liveapi/guides/v4/ (response shape).
+ */
+export interface SportsbookOddsRow {
+  table: 'sportsbook_odds';
+  eventId: string;
+  sportKey: string;
+  bookmaker: string;
+  market: string;
+  outcome: string;
+  priceAmerican: number;
+  commenceTs: number;
+  ts: TickTimestamp;
+}
+
 /** A detected arbitrage. Key: (ts, kind, event_ticker). `marketTickers` is stored comma-joined. */
 export interface ArbOpportunityRow {
   table: 'arb_opportunities';
@@ -78,4 +112,4 @@ export interface ArbOpportunityRow {
   ts: TickTimestamp;
 }
 
-export type TickRow = OrderbookDeltaRow | TradeRow | BboRow | TickerRow | ArbOpportunityRow;
+export type TickRow = OrderbookDeltaRow | TradeRow | BboRow | TickerRow | MarketRow | SportsbookOddsRow | ArbOpportunityRow;
