@@ -3,20 +3,12 @@
  * registers itself on the program; configuration comes from flags, then the environment (`KALSHI_*`, `QUESTDB_ADDR`,
  * `DATABASE_URL`, `REDIS_URL`), then a `.env` file in the working directory.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { config as loadDotEnv } from 'dotenv';
 import { COMMANDS } from './commands';
 
-/** Loads `KEY=value` lines of `.env` into process.env without overriding what is already set. */
-function loadDotEnv(path = '.env'): void {
-  if (!existsSync(path)) return;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
-    if (m && process.env[m[1]] === undefined) process.env[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
-  }
-}
-
 async function main(argv: string[]): Promise<void> {
+  // .env in the working directory; never overrides what the environment already has
   loadDotEnv();
   const program = new Command('kalshi-platform').description('Kalshi platform data tools').showHelpAfterError();
   for (const register of COMMANDS) register(program);
