@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
 import { registerDemo } from './demo';
+import { registerMigrate } from './migrate';
 import { registerRecord } from './record';
 import { registerReplay } from './replay';
 
@@ -11,6 +12,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerBackfill,
   registerDemo,
+  registerMigrate,
   registerRecord,
   registerReplay,
 ];
