@@ -11,7 +11,10 @@ module.exports = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
+    // hyparquet (the independent Parquet reader) is ESM-only: compiled to CommonJS for Jest's module system
+    '^.+/node_modules/hyparquet/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, isolatedModules: true } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!hyparquet/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],

@@ -4,6 +4,7 @@
  */
 import { runBookBench } from './book.bench';
 import { runDetectorBench } from './detector.bench';
+import { runIlpBench } from './ilp.bench';
 import { runPipelineBench } from './pipeline.bench';
 import { runMatchingBench } from './matching.bench';
 import { runRestBench } from './rest.bench';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   await runMatchingBench();
   console.log('\n# pipeline');
   await runPipelineBench();
+  console.log('\n# tick store: ILP encoding, rows -> request bodies (libs/storage), official client vs ours');
+  await runIlpBench();
   console.log('\n# mock exchange REST: POST /portfolio/orders under load (autocannon; exchange in a child process)');
   await runRestBench();
   console.log('\n# mock exchange WebSocket: fan-out to 100 subscribers (exchange in a child process)');

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { FakeQuestDb } from '@kalshi-platform/storage';
-import { frameToRow, replayOptionsFromFlags, ReplayArgError, rfc3339ToNs, runReplay, type ReplaySummary } from '../src/commands/replay';
+import { FakeQuestDb, frameToRow, rfc3339ToNs } from '@kalshi-platform/storage';
+import { replayOptionsFromFlags, ReplayArgError, runReplay, type ReplaySummary } from '../src/commands/replay';
 
 const REPO = join(__dirname, '..', '..', '..');
 const SAMPLE = join(REPO, 'data', 'samples', 'kalshi-demo-ws-capture-2026-07-01', 'ws_session_orderbook_delta_fill.jsonl');

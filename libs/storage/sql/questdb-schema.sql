@@ -72,12 +72,17 @@ CREATE TABLE IF NOT EXISTS sportsbook_odds (
 ) TIMESTAMP(ts) PARTITION BY DAY WAL
 DEDUP UPSERT KEYS(ts, event_id, bookmaker, market, outcome);
 
--- market_tickers: comma-joined legs of the opportunity.
+-- One change (opened / updated / closed) of a detected arbitrage episode; legs: JSON [{market_ticker, side,
+-- action, price_ticks}] at the asks seen; edges per contract in ticks, gross and net of taker fees.
 CREATE TABLE IF NOT EXISTS arb_opportunities (
   kind SYMBOL CAPACITY 64 CACHE,
+  episode_key SYMBOL CAPACITY 65536 CACHE,
   event_ticker SYMBOL CAPACITY 16384 CACHE,
-  market_tickers VARCHAR,
-  edge_ticks LONG,
+  change SYMBOL CAPACITY 4 CACHE,
+  legs VARCHAR,
+  max_gross_edge_ticks LONG,
+  max_net_edge_ticks LONG,
+  opened_ts TIMESTAMP,
   ts TIMESTAMP
 ) TIMESTAMP(ts) PARTITION BY DAY WAL
-DEDUP UPSERT KEYS(ts, kind, event_ticker);
+DEDUP UPSERT KEYS(ts, episode_key, change);

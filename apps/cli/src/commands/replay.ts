@@ -23,8 +23,8 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
-import { decodeWsFrame, type OrderbookDeltaFrame, type WsFrame } from '@kalshi-platform/kalshi';
-import { QuestDbTickWriter, type TickRow, type TickTable, type TickTimestamp, type TickWriterStats } from '@kalshi-platform/storage';
+import { decodeWsFrame } from '@kalshi-platform/kalshi';
+import { frameToRow, QuestDbTickWriter, type TickTable, type TickWriterStats } from '@kalshi-platform/storage';
 
 export const DEFAULT_QUESTDB_ADDR = 'localhost:9000';
 export const REPLAY_TARGETS = ['questdb', 'embedded'] as const;
@@ -96,55 +96,6 @@ export function isGzipFile(path: string): boolean {
     return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
   } finally {
     closeSync(fd);
-  }
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
-
-/** Exact epoch nanoseconds of an RFC 3339 timestamp (up to 9 fractional digits); `null` if it is not one. */
-export function rfc3339ToNs(text: string): bigint | null {
-  const m = RFC3339.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (!Number.isFinite(ms)) return null;
-  if (zone !== 'Z' && zone !== 'z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
-  }
-  if (ms < 0) return null;
-  return BigInt(ms) * 1_000_000n + BigInt((frac ?? '').padEnd(9, '0'));
-}
-
-function deltaTs(f: OrderbookDeltaFrame): TickTimestamp | null {
-  if (f.tsMs !== undefined) return f.tsMs;
-  if (f.ts !== undefined) return rfc3339ToNs(f.ts);
-  return null;
-}
-
-/** The tick row of one frame; `null` for frames that are not stored. Deterministic: timestamps come from the frame. */
-export function frameToRow(f: WsFrame): TickRow | null {
-  switch (f.type) {
-    case 'orderbook_delta': {
-      const ts = deltaTs(f);
-      if (ts === null) return null;
-      return { table: 'kalshi_orderbook_deltas', marketTicker: f.marketTicker, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, seq: f.seq, sid: f.sid, ts };
-    }
-    case 'trade':
-      return { table: 'kalshi_trades', tradeId: f.tradeId, marketTicker: f.marketTicker, yesPriceTicks: f.yesPriceTicks, countCentis: f.countCentis, takerSide: f.takerSide, ts: f.tsMs };
-    case 'ticker':
-      return {
-        table: 'kalshi_ticker',
-        marketTicker: f.marketTicker,
-        yesBidTicks: f.yesBidTicks ?? null,
-        yesAskTicks: f.yesAskTicks ?? null,
-        lastPriceTicks: f.lastPriceTicks ?? null,
-        volumeCentis: f.volumeCentis ?? null,
-        openInterestCentis: f.openInterestCentis ?? null,
-        ts: f.tsMs,
-      };
-    default:
-      return null;
   }
 }
 

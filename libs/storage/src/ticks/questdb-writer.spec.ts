@@ -1,5 +1,8 @@
+import fc from 'fast-check';
+import { createBuffer, Sender, SenderOptions, type SenderBuffer } from '@questdb/nodejs-client';
+import { appendTickRow, appendTickRowToBuffer, encodeTickRows, IlpEncodeError, tickRowIlp } from './ilp-rows';
 import { QuestDbTickWriter, type QuestDbTickWriterOptions } from './questdb-writer';
-import type { OrderbookDeltaRow, TickRow } from './tick-rows';
+import type { OrderbookDeltaRow, TickRow, TickTimestamp } from './tick-rows';
 import { FakeQuestDb } from './fake-questdb';
 
 const T0 = 1_700_000_000_123; // epoch ms
@@ -93,10 +96,14 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
       },
       {
         table: 'arb_opportunities',
-        kind: 'event_sum',
+        kind: 'basket_yes',
+        episodeKey: 'basket_yes:KXBTC-25DEC31',
         eventTicker: 'KXBTC-25DEC31',
-        marketTickers: ['KXBTC-25DEC31-T100000', 'KXBTC-25DEC31-T110000'],
-        edgeTicks: 125,
+        change: 'opened',
+        legs: '[{"market_ticker":"KXBTC-25DEC31-T100000","side":"yes","action":"buy","price_ticks":4300},{"market_ticker":"KXBTC-25DEC31-T110000","side":"yes","action":"buy","price_ticks":5400}]',
+        maxGrossEdgeTicks: 300,
+        maxNetEdgeTicks: 125,
+        openedTs: 1_700_000_000_123,
         ts: T0,
       },
     ];
@@ -109,7 +116,8 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
         'kalshi_trades,market_ticker=KXBTC-25DEC31-T100000,taker_side=no trade_id="d91bc706-ee49-470d-82d8-11418bda6fed",yes_price_ticks=4400i,count_centis=300i 1700000000123456789',
         'kalshi_bbo,market_ticker=KXBTC-25DEC31-T100000 yes_bid_ticks=5500i,yes_bid_size_centis=10000i 1700000000123000000',
         'kalshi_ticker,market_ticker=KXBTC-25DEC31-T100000 yes_bid_ticks=5500i,yes_ask_ticks=5700i,last_price_ticks=5600i,volume_centis=123456700i,open_interest_centis=9007199254740991i 1700000000123000000',
-        'arb_opportunities,kind=event_sum,event_ticker=KXBTC-25DEC31 market_tickers="KXBTC-25DEC31-T100000,KXBTC-25DEC31-T110000",edge_ticks=125i 1700000000123000000',
+        'arb_opportunities,kind=basket_yes,episode_key=basket_yes:KXBTC-25DEC31,event_ticker=KXBTC-25DEC31,change=opened ' +
+          'legs="[{\\"market_ticker\\":\\"KXBTC-25DEC31-T100000\\",\\"side\\":\\"yes\\",\\"action\\":\\"buy\\",\\"price_ticks\\":4300},{\\"market_ticker\\":\\"KXBTC-25DEC31-T110000\\",\\"side\\":\\"yes\\",\\"action\\":\\"buy\\",\\"price_ticks\\":5400}]",max_gross_edge_ticks=300i,max_net_edge_ticks=125i,opened_ts=1700000000123000t 1700000000123000000',
       ],
     ]);
     expect(w.stats).toMatchObject({ rowsWritten: 5, flushes: 1, retries: 0, droppedRows: 0, buffered: 0, lastError: null });
@@ -124,6 +132,17 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
     expect(db.requests).toBe(0);
     expect(w.stats.invalidRows).toBe(3);
     expect(w.stats.lastError).toMatch(/market_ticker/);
+  });
+
+  it('a row the encoder refuses (null LONG passes validation) is dropped alone and counted as rejected', async () => {
+    const w = mk();
+    expect(w.write(delta(1))).toBe(true);
+    expect(w.write({ ...delta(2), priceTicks: null as unknown as number })).toBe(true);
+    expect(w.write(delta(3))).toBe(true);
+    await w.flush();
+    expect(db.lines.map(seqOf)).toEqual([1, 3]);
+    expect(w.stats).toMatchObject({ rowsWritten: 2, rejectedRows: 1, buffered: 0 });
+    expect(w.stats.lastError).toMatch(/serialise kalshi_orderbook_deltas: Value must be an integer/);
   });
 
   it('batches: 250 rows with batchRows=100 -> 3 POSTs (100, 100, 50), in order', async () => {
@@ -146,7 +165,9 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
     for (let i = 100; i < 105; i++) w2.write(delta(i));
     await waitFor(() => db.lines.length === 15);
     expect(db.batches.length).toBe(2);
-    expect(w2.stats.flushes).toBe(1);
+    // the server records the lines before the client has read its 204: wait for the acknowledgement too
+    await waitFor(() => w2.stats.flushes === 1);
+    expect(w2.stats.rowsWritten).toBe(5);
   });
 
   it('retries 5xx with backoff, keeping the rows: every row arrives exactly once', async () => {
@@ -221,5 +242,137 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
     expect(w.stats).toMatchObject({ rowsWritten: 0, abandonedRows: 7, buffered: 0 });
     expect(w.stats.lastError).toMatch(/7 rows not written/);
     await db.start(); // for afterEach
+  });
+});
+
+describe('encodeTickRows (our ILP encoder) = the official Sender, byte for byte', () => {
+  let official: SenderBuffer;
+  beforeAll(async () => {
+    official = createBuffer(await SenderOptions.fromConfig('http::addr=127.0.0.1:9;protocol_version=1;'));
+  });
+
+  /** The request body the official client builds for these rows (protocol v1). */
+  function officialBytes(rows: readonly TickRow[]): Buffer {
+    official.reset();
+    for (const r of rows) appendTickRowToBuffer(official, r);
+    return official.toBufferNew() ?? Buffer.alloc(0);
+  }
+
+  // Characters ILP escapes (in symbols, in strings, in both), multi-byte UTF-8, astral and lone surrogates.
+  const special = fc.constantFrom(' ', ',', '=', '\n', '\r', '\\', '"', '\t', "'", 'a', 'Z', '0', '-', '.', 'é', '€', '\u{1F600}', '\uD800', '\uDC00');
+  const text = fc.oneof(
+    fc.string({ unit: special, minLength: 1, maxLength: 12 }),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+    fc.constantFrom('KXBTC-25DEC31-T100000', 'yes', 'no', 'd91bc706-ee49-470d-82d8-11418bda6fed'),
+  );
+  const long = fc.oneof(fc.maxSafeInteger(), fc.integer({ min: -10_000, max: 10_000 }), fc.constantFrom(0, -0, 2 ** 60, -(2 ** 60)));
+  const optLong = fc.option(long, { nil: null });
+  const ms = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.maxSafeInteger(), fc.constantFrom(0, -0, 2 ** 53, 1e21));
+  const ts: fc.Arbitrary<TickTimestamp> = fc.oneof(ms, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
+  const side = text as fc.Arbitrary<'yes' | 'no'>;
+
+  const row: fc.Arbitrary<TickRow> = fc.oneof(
+    fc.record({ table: fc.constant('kalshi_orderbook_deltas' as const), marketTicker: text, side, priceTicks: long, deltaCentis: long, seq: long, sid: long, ts }),
+    fc.record({ table: fc.constant('kalshi_trades' as const), tradeId: text, marketTicker: text, yesPriceTicks: long, countCentis: long, takerSide: side, ts }),
+    fc.record({ table: fc.constant('kalshi_bbo' as const), marketTicker: text, yesBidTicks: optLong, yesBidSizeCentis: optLong, yesAskTicks: optLong, yesAskSizeCentis: optLong, ts }),
+    fc.record({
+      table: fc.constant('kalshi_ticker' as const),
+      marketTicker: text,
+      yesBidTicks: optLong,
+      yesAskTicks: optLong,
+      lastPriceTicks: optLong,
+      volumeCentis: optLong,
+      openInterestCentis: optLong,
+      ts,
+    }),
+    fc.record({
+      table: fc.constant('kalshi_markets' as const),
+      marketTicker: text,
+      eventTicker: text,
+      seriesTicker: fc.option(text, { nil: null }),
+      status: text,
+      title: fc.oneof(text, fc.constant('')),
+      closeTs: fc.option(ms, { nil: null }),
+      ts,
+    }),
+    fc.record({
+      table: fc.constant('sportsbook_odds' as const),
+      eventId: text,
+      sportKey: text,
+      bookmaker: text,
+      market: text,
+      outcome: text,
+      priceAmerican: long,
+      commenceTs: ms,
+      ts,
+    }),
+    fc.record({
+      table: fc.constant('arb_opportunities' as const),
+      kind: text,
+      episodeKey: text,
+      eventTicker: text,
+      change: fc.constantFrom('opened' as const, 'updated' as const, 'closed' as const),
+      legs: fc.oneof(text, fc.constant('')),
+      maxGrossEdgeTicks: long,
+      maxNetEdgeTicks: long,
+      openedTs: ms,
+      ts,
+    }),
+  );
+
+  it('property: every table, NULLs, escaping, multi-byte text, ms/ns timestamps (batches of 0..40 rows)', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), (rows) => {
+        const ours = encodeTickRows(rows);
+        const ref = officialBytes(rows);
+        if (!ours.equals(ref)) {
+          throw new Error(`bytes differ:\nours: ${JSON.stringify(ours.toString('utf8'))}\nref:  ${JSON.stringify(ref.toString('utf8'))}`);
+        }
+        return true;
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('escapes exactly like the official client (examples)', () => {
+    const r: TickRow = {
+      table: 'kalshi_markets',
+      marketTicker: 'A B,C=D\\E"F\nG\rH',
+      eventTicker: 'EV',
+      seriesTicker: null,
+      status: 'open',
+      title: 'say "hi", a=b \\ c\nd',
+      closeTs: 1_700_000_000_000,
+      ts: 0,
+    };
+    const line = 'kalshi_markets,market_ticker=A\\ B\\,C\\=D\\\\E"F\\\nG\\\rH,event_ticker=EV,status=open title="say \\"hi\\", a=b \\\\ c\\\nd",close_ts=1700000000000000t 0\n';
+    expect(tickRowIlp(r)).toBe(line);
+    expect(encodeTickRows([r]).equals(officialBytes([r]))).toBe(true);
+  });
+
+  it('matches the official Sender (await at) too, and grows past its scratch buffer', async () => {
+    const sender = await Sender.fromConfig('http::addr=127.0.0.1:9;protocol_version=1;auto_flush=off;stdlib_http=on;', { log: () => undefined });
+    const rows = fc.sample(row, { numRuns: 3_000, seed: 42 });
+    rows.push({ ...delta(1), marketTicker: 'M'.repeat(400_000) }); // > 256 KiB scratch
+    for (const r of rows) await appendTickRow(sender, r);
+    const viaSender = (sender as unknown as { buffer: SenderBuffer }).buffer.toBufferNew();
+    expect(encodeTickRows(rows).equals(viaSender as Buffer)).toBe(true);
+    sender.reset();
+    await sender.close();
+  });
+
+  it('refuses what the official client refuses, naming the row (IlpEncodeError.index)', () => {
+    const bad: TickRow[] = [delta(0), { ...delta(1), deltaCentis: 1.5 }];
+    expect(() => officialBytes(bad)).toThrow('Value must be an integer, received 1.5');
+    let err: unknown;
+    try {
+      encodeTickRows(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(IlpEncodeError);
+    expect(err).toMatchObject({ index: 1, message: 'Value must be an integer, received 1.5' });
+    expect(() => tickRowIlp({ ...delta(2), ts: 1.5 })).toThrow(/Designated timestamp must be an integer/);
+    expect(() => officialBytes([{ ...delta(2), ts: 1.5 }])).toThrow(/Designated timestamp must be an integer/);
   });
 });

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { Sender } from '@questdb/nodejs-client';
-import { appendTickRow, validateTickRow } from './ilp-rows';
+import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
+import { encodeTickRows, IlpEncodeError, validateTickRow } from './ilp-rows';
 import type { TickRow } from './tick-rows';
 import type { TickStore } from './tick-store';
 
@@ -65,7 +65,10 @@ export function isTransientQuestDbError(err: unknown): boolean {
 
 /**
  * Non-blocking QuestDB tick writer over the official client (ILP/HTTP, protocol v1 text, nanosecond
- * designated timestamps). `write()` is synchronous and O(1): it only validates and enqueues.
+ * designated timestamps). Rows are serialised by `encodeTickRows` (the official Sender's exact bytes, ~20x faster
+ * than its per-row `await sender.at()` path, see bench/ilp.bench.ts) and POSTed by the official client's HTTP
+ * transport (`createTransport`, same request, auth, timeout and error messages as `Sender.flush()`).
+ * `write()` is synchronous and O(1): it only validates and enqueues.
  * A single background loop sends batches of `batchRows` rows per request; a batch leaves the buffer
  * only after the server acknowledged it, so transient failures lose nothing (retried with exponential
  * backoff). With the `DEDUP UPSERT KEYS` schema a resend after an ambiguous failure cannot duplicate rows.
@@ -84,7 +87,7 @@ export class QuestDbTickWriter implements TickStore {
   private abortDrain = false;
   private wake: (() => void) | null = null;
   private readonly agent: http.Agent;
-  private senderPromise: Promise<Sender> | null = null;
+  private transportPromise: Promise<SenderTransport> | null = null;
   private readonly s: Omit<TickWriterStats, 'buffered'> = {
     rowsWritten: 0,
     droppedRows: 0,
@@ -184,9 +187,9 @@ export class QuestDbTickWriter implements TickStore {
         this.head = 0;
       }
       this.closed = true;
-      if (this.senderPromise) {
-        const sender = await this.senderPromise.catch(() => null);
-        await sender?.close().catch(() => undefined);
+      if (this.transportPromise) {
+        const transport = await this.transportPromise.catch(() => null);
+        await transport?.close().catch(() => undefined);
       }
       this.agent.destroy();
     }
@@ -205,8 +208,8 @@ export class QuestDbTickWriter implements TickStore {
     });
   }
 
-  private getSender(): Promise<Sender> {
-    if (!this.senderPromise) {
+  private getTransport(): Promise<SenderTransport> {
+    if (!this.transportPromise) {
       const o = this.opts;
       const parts = [
         `${o.protocol}::addr=${o.addr}`,
@@ -219,12 +222,13 @@ export class QuestDbTickWriter implements TickStore {
       if (o.username) parts.push(`username=${o.username}`);
       if (o.password) parts.push(`password=${o.password}`);
       if (o.token) parts.push(`token=${o.token}`);
-      this.senderPromise = Sender.fromConfig(parts.join(';') + ';', { agent: this.agent, log: () => undefined });
-      this.senderPromise.catch(() => {
-        this.senderPromise = null;
+      // The official client's configuration parser and HTTP transport, as `Sender.fromConfig` builds them.
+      this.transportPromise = SenderOptions.fromConfig(parts.join(';') + ';', { agent: this.agent, log: () => undefined }).then(createTransport);
+      this.transportPromise.catch(() => {
+        this.transportPromise = null;
       });
     }
-    return this.senderPromise;
+    return this.transportPromise;
   }
 
   private async run(): Promise<void> {
@@ -233,20 +237,17 @@ export class QuestDbTickWriter implements TickStore {
       while (this.queue.length - this.head > 0 && !this.abortDrain) {
         const end = Math.min(this.queue.length, this.head + this.opts.batchRows);
         const batch = this.queue.slice(this.head, end);
-        let sender: Sender | null = null;
         try {
-          sender = await this.getSender();
-          sender.reset();
-          const bad = await this.serialize(sender, batch);
-          if (bad >= 0) {
+          const transport = await this.getTransport();
+          const body = this.serialize(batch);
+          if (typeof body === 'number') {
             // Client-side serialisation failure: drop only that row (counted), rebuild the batch.
-            this.queue.splice(this.head + bad, 1);
+            this.queue.splice(this.head + body, 1);
             this.s.rejectedRows++;
             continue;
           }
-          await sender.flush();
+          await transport.send(body);
         } catch (err) {
-          sender?.reset();
           const e = err instanceof Error ? err : new Error(String(err));
           const transient = isTransientQuestDbError(e);
           this.s.lastError = e.message || (e as { code?: string }).code || 'unknown error';
@@ -275,18 +276,15 @@ export class QuestDbTickWriter implements TickStore {
     }
   }
 
-  /** Appends the batch; returns the index of a row the client refused to serialise, or -1. */
-  private async serialize(sender: Sender, batch: readonly TickRow[]): Promise<number> {
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        await appendTickRow(sender, batch[i]);
-      } catch (err) {
-        sender.reset();
-        this.s.lastError = `serialise ${batch[i].table}: ${err instanceof Error ? err.message : String(err)}`;
-        return i;
-      }
+  /** The batch's request body, or the index of a row that cannot be serialised. */
+  private serialize(batch: readonly TickRow[]): Buffer | number {
+    try {
+      return encodeTickRows(batch);
+    } catch (err) {
+      if (!(err instanceof IlpEncodeError)) throw err;
+      this.s.lastError = `serialise ${batch[err.index].table}: ${err.message}`;
+      return err.index;
     }
-    return -1;
   }
 
   private consume(n: number): void {

@@ -102,13 +102,21 @@ export interface SportsbookOddsRow {
   ts: TickTimestamp;
 }
 
-/** A detected arbitrage. Key: (ts, kind, event_ticker). `marketTickers` is stored comma-joined. */
+/**
+ * One change of an arbitrage episode (libs/strategy): `opened`, `updated` (a new maximum edge) or `closed`.
+ * Key: (ts, episode_key, change). `legs` is a JSON array `[{market_ticker, side, action, price_ticks}]` at the asks
+ * the detector saw; edges are per contract, in ticks, gross and net of Kalshi's taker fees. `openedTs` is epoch ms.
+ */
 export interface ArbOpportunityRow {
   table: 'arb_opportunities';
   kind: string;
+  episodeKey: string;
   eventTicker: string;
-  marketTickers: readonly string[];
-  edgeTicks: number;
+  change: 'opened' | 'updated' | 'closed';
+  legs: string;
+  maxGrossEdgeTicks: number;
+  maxNetEdgeTicks: number;
+  openedTs: number;
   ts: TickTimestamp;
 }
 
