@@ -1,6 +1,11 @@
 /**
  * `npm start -- [--capture FILE.jsonl] [--events FILE.json] [--report OUT.json] [--speed max|realtime]
- *                [--drop-frames N] [--seed S] [--nats URL]`
+ *                [--drop-frames N] [--seed S] [--nats URL] [--tick-store embedded|questdb|off] [--tick-store-path FILE]
+ *                [--questdb-addr HOST:PORT]`
+ *
+ * Ticks (deltas, BBO, opportunities, the market list) go to the tick store: by default the embedded DuckDB file
+ * `data/ticks.duckdb` (`TICK_STORE`, `TICK_STORE_PATH`, `QUESTDB_ADDR` in the environment or `.env`; flags win).
+ * The latest BBO per market goes to Redis when `REDIS_URL` is set, else to an in-memory cache.
  *
  * Replays a Kalshi WebSocket capture through exchange -> ingestion -> ticker plant -> detection, shows
  * progress, prints a summary and writes the report (see report.ts). Exit code 0 on success; a one-line
@@ -10,7 +15,9 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
+import { config as loadDotEnv } from 'dotenv';
 import { CaptureError } from '@kalshi-platform/feature-exchange';
+import { TickStoreConfigError, tickStoreConfig, TICK_STORE_CHOICES, DEFAULT_TICK_STORE_PATH } from '@kalshi-platform/storage';
 import { runPlatform } from './platform';
 import type { Report } from './report';
 
@@ -56,6 +63,11 @@ function summary(r: Report, reportPath: string): string {
   for (const o of r.opportunities.slice(0, 10)) {
     lines.push(`  ${o.kind.padEnd(10)} ${o.event_ticker.padEnd(28)} gross ${o.max_gross_edge_dollars} net ${o.max_net_edge_dollars} legs ${o.legs.map((l) => `${l.side}@${l.price_dollars} ${l.market_ticker}`).join(', ')}`);
   }
+  if (r.storage) {
+    const st = r.storage;
+    const tables = Object.entries(st.tables).filter(([, n]) => n > 0).map(([t, n]) => `${t}=${n}`).join(' ');
+    lines.push(`tick store (${st.backend}, ${st.location}): ${st.rows_written} row(s) written this run, refused ${st.rows_refused}, dropped ${st.dropped}, rejected ${st.rejected}${tables ? `; in the store: ${tables}` : ''}`);
+  }
   if (s.invalid_books.length) lines.push(`WARNING: ${s.invalid_books.length} book(s) invalid at the end: ${s.invalid_books.join(', ')}`);
   lines.push(`report written to ${reportPath}`);
   return lines.join('\n');
@@ -74,6 +86,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--disconnect-after-frames <n>', 'fault: the exchange closes the connection once after N frames', positiveInt)
     .option('--nats <url>', 'run the apps over this NATS server instead of in-process')
     .option('--shards <n>', 'ticker-plant shards', positiveInt, 1)
+    .addOption(new Option('--tick-store <backend>', `where ticks are stored (env TICK_STORE; default embedded)`).choices([...TICK_STORE_CHOICES]))
+    .option('--tick-store-path <file>', `embedded DuckDB file (env TICK_STORE_PATH, default ${DEFAULT_TICK_STORE_PATH})`)
+    .option('--questdb-addr <host:port>', 'QuestDB HTTP endpoint for --tick-store questdb (env QUESTDB_ADDR, default localhost:9000)')
     .option('--quiet', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -87,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    loadDotEnv();
+    const tickStore = tickStoreConfig({ tickStore: o.tickStore as string | undefined, tickStorePath: o.tickStorePath as string | undefined, questdbAddr: o.questdbAddr as string | undefined }, process.env, 'embedded');
     const capturePath = readable('--capture', resolve(o.capture as string));
     const eventsPath = o.events ? readable('--events', resolve(o.events as string)) : null;
     const reportPath = resolve(o.report as string);
@@ -104,6 +121,8 @@ export async function main(argv: string[]): Promise<number> {
       natsUrl: o.nats as string | undefined,
       shards: o.shards as number,
       disconnectAfterFrames: o.disconnectAfterFrames as number | undefined,
+      tickStore: tickStore.backend === 'off' ? undefined : tickStore,
+      hotCache: { redisUrl: process.env.REDIS_URL || undefined },
       onProgress: (p) => {
         if (bar) {
           if (!started) bar.start(p.total, 0, { received: 0 });
@@ -121,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(summary(report, reportPath));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof CaptureError || e instanceof RangeError) {
+    if (e instanceof UsageError || e instanceof CaptureError || e instanceof RangeError || e instanceof TickStoreConfigError) {
       console.error(`error: ${e.message}`);
       return 2;
     }

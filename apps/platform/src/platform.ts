@@ -14,7 +14,8 @@ import { RunningExchange, startExchange } from '@kalshi-platform/feature-exchang
 import { FeedService, IngestionModule } from '@kalshi-platform/feature-ingestion';
 import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/feature-ticker-plant';
 import { DetectionModule, DetectionService } from '@kalshi-platform/feature-detection';
-import { collectReport, Report, waitForQuiescence } from './report';
+import { createHotCache, openTickStore, TICK_TABLES, type HotCache, type HotCacheConfig, type TickStore, type TickStoreAdmin, type TickStoreConfig } from '@kalshi-platform/storage';
+import { collectReport, PipelineStatus, Report, waitForQuiescence } from './report';
 
 export interface PlatformOptions {
   capturePath: string;
@@ -29,6 +30,10 @@ export interface PlatformOptions {
   /** fault: the exchange closes the client connection once after this many frames */
   disconnectAfterFrames?: number;
   logLevels?: LogLevel[];
+  /** where ingestion, the ticker plant and detection store their rows; default none (`npm start` passes embedded) */
+  tickStore?: TickStoreConfig;
+  /** the hot cache (latest BBO per market): Redis when `redisUrl` (`REDIS_URL`) is set, else an in-memory LRU */
+  hotCache?: HotCacheConfig;
   /** called about every 100 ms while replaying */
   onProgress?: (p: { replayed: number; total: number; framesReceived: number }) => void;
 }
@@ -57,6 +62,10 @@ export interface PipelineOptions {
   /** markets to subscribe to; empty = all */
   marketTickers?: string[];
   logLevels?: LogLevel[];
+  /** ingestion (deltas, trades, ticker, markets), the ticker plant (BBO) and detection (opportunities) write here */
+  tickStore?: TickStore | null;
+  /** the ticker plant keeps each market's latest BBO here */
+  hotCache?: HotCache | null;
 }
 
 /**
@@ -76,9 +85,9 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     if (bus) await Promise.resolve(bus.close()).catch(() => undefined);
   };
   try {
-    for (let i = 0; i < o.shards; i++) apps.push(await startTickerPlant(tickerPlantConfig(i, o.shards, partitionCount), transport, { logger }));
+    for (let i = 0; i < o.shards; i++) apps.push(await startTickerPlant(tickerPlantConfig(i, o.shards, partitionCount), transport, { logger }, { tickStore: o.tickStore ?? undefined, hotCache: o.hotCache ?? undefined }));
 
-    const detection = await NestFactory.createMicroservice(DetectionModule.forRoot({ restUrl: o.restUrl, takerFeeBps: 700, feeRoundingTicks: 1 }, transport), {
+    const detection = await NestFactory.createMicroservice(DetectionModule.forRoot({ restUrl: o.restUrl, takerFeeBps: 700, feeRoundingTicks: 1 }, transport, { tickStore: o.tickStore ?? undefined }), {
       strategy: createBusServer(transport),
       logger,
     });
@@ -98,6 +107,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
           snapshotTimeoutMs: 2_000,
         },
         transport,
+        { tickStore: o.tickStore ?? undefined },
       ),
       { strategy: createBusServer(transport), logger },
     );
@@ -137,8 +147,14 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
     disconnectAfterFrames: opts.disconnectAfterFrames,
     logger,
   });
+  let ticks: Awaited<ReturnType<typeof openTickStore>> = null;
+  let cache: HotCache | null = null;
   try {
+    ticks = opts.tickStore ? await openTickStore(opts.tickStore) : null;
+    cache = createHotCache(opts.hotCache ?? {});
     const p = await startPipeline({
+      tickStore: ticks,
+      hotCache: cache,
       restUrl: exchange.restUrl,
       wsUrl: exchange.wsUrl,
       credentials: { keyId, privateKeyPem: keys.privateKeyPem },
@@ -160,12 +176,41 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
       const status = await waitForQuiescence(p.bus, opts.shards);
       const s = exchange.replay!.stats;
       opts.onProgress?.({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: status.ingestion.framesReceived });
-      return await collectReport(p.bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
+      const report = await collectReport(p.bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
+      if (ticks && opts.tickStore) report.storage = await storageReport(ticks, opts.tickStore, status);
+      return report;
     } finally {
       if (progress) clearInterval(progress);
       await p.close();
     }
   } finally {
+    await ticks?.close().catch(() => undefined);
+    await cache?.close().catch(() => undefined);
     await exchange.close();
   }
+}
+
+/**
+ * The report's `storage` section: the tick store's rows per table after a flush (the whole store, so earlier runs
+ * into the same file count too: identical replays add nothing under the natural-key dedup) and what this run
+ * handed to it and what was refused.
+ */
+async function storageReport(ticks: TickStore & Partial<TickStoreAdmin>, cfg: TickStoreConfig, status: PipelineStatus): Promise<NonNullable<Report['storage']>> {
+  await ticks.flush();
+  const tables: Record<string, number> = {};
+  if (ticks.countRows) for (const t of TICK_TABLES) tables[t] = await ticks.countRows(t);
+  const w = ticks.stats;
+  const sum = (f: (x: { ticksWritten?: number; ticksRefused?: number }) => number | undefined) =>
+    (f(status.ingestion) ?? 0) + status.shards.reduce((a, x) => a + (f(x) ?? 0), 0) + (f(status.detection) ?? 0);
+  return {
+    backend: cfg.backend,
+    location: cfg.backend === 'questdb' ? cfg.questdbAddr : cfg.path,
+    rows_handed: sum((x) => x.ticksWritten),
+    rows_refused: sum((x) => x.ticksRefused),
+    rows_written: w.rowsWritten,
+    dropped: w.droppedRows,
+    invalid: w.invalidRows,
+    rejected: w.rejectedRows,
+    tables,
+  };
 }

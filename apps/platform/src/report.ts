@@ -55,6 +55,22 @@ export interface Report {
   books: Record<string, ReportBook>;
   bbo: Record<string, ReportBbo>;
   opportunities: ReportOpportunity[];
+  /** the tick store, when the run had one (`npm start` does: embedded, `data/ticks.duckdb`) */
+  storage?: {
+    backend: 'embedded' | 'questdb' | 'off';
+    /** DuckDB file or QuestDB `host:port` */
+    location: string;
+    /** rows the services handed to the store in this run, and rows it refused (invalid, full, closed) */
+    rows_handed: number;
+    rows_refused: number;
+    /** rows the store committed in this run, and its loss counters */
+    rows_written: number;
+    dropped: number;
+    invalid: number;
+    rejected: number;
+    /** rows per table in the whole store after the run (embedded only) */
+    tables: Record<string, number>;
+  };
 }
 
 /** Pipeline counters gathered from every app. */

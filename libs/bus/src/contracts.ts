@@ -219,6 +219,10 @@ export interface IngestionStatusV1 {
   pendingResyncs: number;
   subscribedMarkets: number;
   lastTsMs: number;
+  /** rows handed to the tick store (absent when the service has none) */
+  ticksWritten?: number;
+  /** rows the tick store refused: invalid, buffer full or closed (counted, never silent) */
+  ticksRefused?: number;
 }
 
 /** Status reply of one ticker-plant shard. */
@@ -235,6 +239,12 @@ export interface TickerPlantStatusV1 {
   /** BBO messages published (what detection consumes) */
   bboPublished: number;
   invalidBooks: number;
+  /** rows handed to the tick store (absent when the service has none) */
+  ticksWritten?: number;
+  /** rows the tick store refused: invalid, buffer full or closed (counted, never silent) */
+  ticksRefused?: number;
+  /** hot-cache writes of the latest BBO that failed (Redis down); absent without a cache */
+  cacheErrors?: number;
 }
 
 /** Books reply of one ticker-plant shard: ladders ascending, as Kalshi sends them. */
@@ -252,4 +262,8 @@ export interface DetectionStatusV1 {
   openEpisodes: number;
   episodes: number;
   events: number;
+  /** rows handed to the tick store (absent when the service has none) */
+  ticksWritten?: number;
+  /** rows the tick store refused: invalid, buffer full or closed (counted, never silent) */
+  ticksRefused?: number;
 }

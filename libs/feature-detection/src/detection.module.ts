@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusModule, BusTransport } from '@kalshi-platform/bus';
+import { TICK_STORE, type TickStore } from '@kalshi-platform/storage';
 import { DetectionController } from './detection.controller';
 import { DetectionService } from './detection.service';
 import type { DetectionConfig } from './detection.config';
@@ -8,12 +9,13 @@ import { DETECTION_CONFIG } from './tokens';
 /** The detection app: BBO changes -> arbitrage episodes. */
 @Module({})
 export class DetectionModule {
-  static forRoot(cfg: DetectionConfig, transport: BusTransport): DynamicModule {
+  /** `deps.tickStore`: where each episode change is stored (`arb_opportunities`); absent = not stored. */
+  static forRoot(cfg: DetectionConfig, transport: BusTransport, deps: { tickStore?: TickStore } = {}): DynamicModule {
     return {
       module: DetectionModule,
       imports: [BusModule.forRoot(transport)],
       controllers: [DetectionController],
-      providers: [{ provide: DETECTION_CONFIG, useValue: cfg }, DetectionService],
+      providers: [{ provide: DETECTION_CONFIG, useValue: cfg }, { provide: TICK_STORE, useValue: deps.tickStore ?? null }, DetectionService],
       exports: [DetectionService],
     };
   }

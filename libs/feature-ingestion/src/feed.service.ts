@@ -2,11 +2,17 @@
  * The ingestion app's feed: lists the markets (REST), subscribes to their order books over the Kalshi
  * WebSocket (libs/kalshi client: gap recovery, reconnects), and publishes every book event on the bus as
  * versioned contracts, on `md.v1.p<partition>.<snapshot|delta|stale>.<ticker>`.
+ *
+ * With a tick store (`TICK_STORE` provider) it also stores the raw feed: every delta (`kalshi_orderbook_deltas`),
+ * the `trade` and `ticker` frames of the extra channels, and the market list it resolved (`kalshi_markets`), through
+ * libs/storage's `frameToRow`, the same mapping `kalshi-platform replay` uses. Rows the store refuses are counted
+ * in `status().ticksRefused`, never thrown.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { BookDeltaV1, BookSnapshotV1, BookStaleV1, BUS_CLIENT, IngestionStatusV1, partitionOf, subjects } from '@kalshi-platform/bus';
-import { KalshiRestClient, KalshiWsClient, OrderbookDeltaFrame, OrderbookSnapshotFrame, StaleReason } from '@kalshi-platform/kalshi';
+import { KalshiRestClient, KalshiWsClient, OrderbookDeltaFrame, OrderbookSnapshotFrame, StaleReason, WsFrame } from '@kalshi-platform/kalshi';
+import { frameToRow, rfc3339ToNs, TICK_STORE, type MarketRow, type TickRow, type TickStore } from '@kalshi-platform/storage';
 import { INGESTION_CONFIG } from './tokens';
 import type { IngestionConfig } from './ingestion.config';
 
@@ -15,12 +21,21 @@ export class FeedService implements OnApplicationShutdown {
   private readonly logger = new Logger('ingestion');
   private ws: KalshiWsClient | null = null;
   private published = 0;
+  private ticksWritten = 0;
+  private ticksRefused = 0;
   private readonly partitionCache = new Map<string, number>();
 
   constructor(
     @Inject(INGESTION_CONFIG) private readonly cfg: IngestionConfig,
     @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
+    @Optional() @Inject(TICK_STORE) private readonly ticks: TickStore | null = null,
   ) {}
+
+  private store(row: TickRow | null): void {
+    if (row === null || this.ticks === null) return;
+    if (this.ticks.write(row)) this.ticksWritten++;
+    else this.ticksRefused++;
+  }
 
   private partition(ticker: string): number {
     let p = this.partitionCache.get(ticker);
@@ -35,7 +50,9 @@ export class FeedService implements OnApplicationShutdown {
   async resolveMarkets(): Promise<string[]> {
     if (this.cfg.marketTickers.length > 0) return this.cfg.marketTickers;
     const rest = new KalshiRestClient({ baseUrl: this.cfg.restUrl, credentials: this.cfg.credentials });
-    const markets = await rest.getAll<{ ticker: string }>('markets', 'markets', { status: 'open', limit: 1000 });
+    const markets = await rest.getAll<RestMarket>('markets', 'markets', { status: 'open', limit: 1000 });
+    const tsMs = Date.now();
+    for (const m of markets) this.store(marketRow(m, tsMs));
     return markets.map((m) => m.ticker);
   }
 
@@ -55,8 +72,12 @@ export class FeedService implements OnApplicationShutdown {
     ws.on('snapshot', (f: OrderbookSnapshotFrame, tsMs: number) => this.onSnapshot(f, tsMs));
     ws.on('delta', (f: OrderbookDeltaFrame, tsMs: number) => this.onDelta(f, tsMs));
     ws.on('stale', (ticker: string, reason: StaleReason, tsMs: number) => this.onStale(ticker, reason, tsMs));
+    ws.on('frame', (f: WsFrame) => {
+      if (f.type === 'trade' || f.type === 'ticker') this.store(frameToRow(f));
+    });
     ws.on('malformed', (err: { message: string }) => this.logger.warn(`malformed frame skipped: ${err.message}`));
     ws.subscribeOrderbook(markets);
+    for (const channel of this.cfg.extraChannels ?? []) ws.subscribeChannel(channel, markets);
     await ws.start();
   }
 
@@ -70,6 +91,7 @@ export class FeedService implements OnApplicationShutdown {
     const msg: BookDeltaV1 = { v: 1, marketTicker: f.marketTicker, sid: f.sid, seq: f.seq, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, tsMs };
     this.bus.emit(subjects.md(this.partition(f.marketTicker), 'delta', f.marketTicker), msg);
     this.published++;
+    this.store(frameToRow(f));
   }
 
   private onStale(ticker: string, reason: StaleReason, tsMs: number): void {
@@ -95,10 +117,43 @@ export class FeedService implements OnApplicationShutdown {
       pendingResyncs: this.ws?.pendingResyncs ?? 0,
       subscribedMarkets: this.ws?.subscribedMarkets ?? 0,
       lastTsMs: this.ws?.lastTsMs ?? 0,
+      ticksWritten: this.ticksWritten,
+      ticksRefused: this.ticksRefused,
     };
   }
 
   onApplicationShutdown(): void {
     this.ws?.close();
   }
+}
+
+/** The fields of a `GET /markets` entry the tick store keeps. */
+interface RestMarket {
+  ticker: string;
+  event_ticker?: string;
+  series_ticker?: string;
+  status?: string;
+  title?: string;
+  close_time?: string;
+  updated_time?: string;
+}
+
+/**
+ * A `GET /markets` entry -> a `kalshi_markets` row; `null` when it lacks an event ticker. The row's ts is the market's
+ * own `updated_time` (exact to the ns), so listing an unchanged market again rewrites the same key instead of adding
+ * a row; `seenTsMs` (when it was listed) is used only when the exchange sends no `updated_time`.
+ */
+export function marketRow(m: RestMarket, seenTsMs: number): MarketRow | null {
+  if (typeof m.ticker !== 'string' || typeof m.event_ticker !== 'string') return null;
+  const close = typeof m.close_time === 'string' ? Date.parse(m.close_time) : NaN;
+  return {
+    table: 'kalshi_markets',
+    marketTicker: m.ticker,
+    eventTicker: m.event_ticker,
+    seriesTicker: typeof m.series_ticker === 'string' && m.series_ticker !== '' ? m.series_ticker : null,
+    status: typeof m.status === 'string' && m.status !== '' ? m.status : 'unknown',
+    title: typeof m.title === 'string' ? m.title : '',
+    closeTs: Number.isFinite(close) ? close : null,
+    ts: (typeof m.updated_time === 'string' ? rfc3339ToNs(m.updated_time) : null) ?? seenTsMs,
+  };
 }

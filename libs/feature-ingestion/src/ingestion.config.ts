@@ -10,6 +10,7 @@
  * | `KALSHI_PRIVATE_KEY_PATH` or `KALSHI_PRIVATE_KEY_PEM` | RSA private key (never logged) | required by Kalshi |
  * | `KALSHI_CREDENTIALS_FILE` | a `{key_id, private_key_pem}` file as the mock exchange writes | - |
  * | `INGEST_MARKET_TICKERS` | comma-separated tickers; empty = every open market from `GET /markets` | empty |
+ * | `INGEST_CHANNELS` | extra public channels to subscribe and store besides `orderbook_delta`: `trade`, `ticker` | empty |
  * | `PARTITION_COUNT` | partitions of the ticker plant | 64 |
  * | `NATS_URL` | the bus | required for the standalone app |
  */
@@ -23,10 +24,16 @@ export interface IngestionConfig {
   /** markets to subscribe; empty = all open markets listed by the REST API */
   marketTickers: string[];
   partitionCount: number;
+  /** extra public channels (`trade`, `ticker`) whose frames are stored in the tick store; default none */
+  extraChannels?: ExtraChannel[];
   heartbeatTimeoutMs?: number;
   snapshotTimeoutMs?: number;
   reconnectInitialDelayMs?: number;
 }
+
+/** Public channels ingestion can follow besides `orderbook_delta` (stored, not published on the bus). */
+export const EXTRA_CHANNELS = ['trade', 'ticker'] as const;
+export type ExtraChannel = (typeof EXTRA_CHANNELS)[number];
 
 /** Thrown for a missing or malformed setting; the message names the variable (never its secret value). */
 export class ConfigError extends Error {}
@@ -82,5 +89,16 @@ export function ingestionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
       .map((s) => s.trim())
       .filter(Boolean),
     partitionCount: positiveInt('PARTITION_COUNT', env.PARTITION_COUNT, DEFAULT_PARTITION_COUNT),
+    extraChannels: extraChannelsFromEnv(env.INGEST_CHANNELS),
   };
+}
+
+/** `trade,ticker` -> channels. @throws ConfigError naming INGEST_CHANNELS and the unknown channel. */
+export function extraChannelsFromEnv(raw: string | undefined): ExtraChannel[] {
+  const out: ExtraChannel[] = [];
+  for (const c of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(EXTRA_CHANNELS as readonly string[]).includes(c)) throw new ConfigError(`INGEST_CHANNELS: unknown channel ${JSON.stringify(c)} (expected ${EXTRA_CHANNELS.join(', ')})`);
+    if (!out.includes(c as ExtraChannel)) out.push(c as ExtraChannel);
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusModule, BusTransport } from '@kalshi-platform/bus';
+import { TICK_STORE, type TickStore } from '@kalshi-platform/storage';
 import { FeedService } from './feed.service';
 import { IngestionController } from './ingestion.controller';
 import type { IngestionConfig } from './ingestion.config';
@@ -8,12 +9,13 @@ import { INGESTION_CONFIG } from './tokens';
 /** The ingestion app: Kalshi WebSocket feed -> bus. */
 @Module({})
 export class IngestionModule {
-  static forRoot(cfg: IngestionConfig, transport: BusTransport): DynamicModule {
+  /** `deps.tickStore`: where raw market data (deltas, trades, ticker, market list) is stored; absent = not stored. */
+  static forRoot(cfg: IngestionConfig, transport: BusTransport, deps: { tickStore?: TickStore } = {}): DynamicModule {
     return {
       module: IngestionModule,
       imports: [BusModule.forRoot(transport)],
       controllers: [IngestionController],
-      providers: [{ provide: INGESTION_CONFIG, useValue: cfg }, FeedService],
+      providers: [{ provide: INGESTION_CONFIG, useValue: cfg }, { provide: TICK_STORE, useValue: deps.tickStore ?? null }, FeedService],
       exports: [FeedService],
     };
   }

@@ -4,8 +4,15 @@
  * (`book.v1.p<k>.delta.<ticker>`, new absolute size) and, when the top of book moved, the BBO
  * (`book.v1.p<k>.bbo.<ticker>`); a snapshot publishes the whole book (`book.v1.p<k>.snapshot.<ticker>`).
  * A malformed message is counted and skipped, never thrown.
+ *
+ * Each BBO it publishes is also, when provided, written to the tick store (`kalshi_bbo`, an empty or invalid side as
+ * NULL) and to the hot cache as the market's latest BBO (an empty side as price 0 / ask 10000 with size 0; an invalid
+ * book has both sides empty, so a stale price never leaks). Failures are counted in `status()`, never thrown.
+ * A BBO known only with no exchange time (ts 0: Kalshi's snapshots carry none, and the feed has not seen a timed
+ * frame yet) is held and stored with the next exchange time the shard sees, so replays stay deterministic and no
+ * row lands in 1970.
  */
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import {
   BboV1,
@@ -21,7 +28,8 @@ import {
   TickerPlantBooksV1,
   TickerPlantStatusV1,
 } from '@kalshi-platform/bus';
-import { ANY_TICK, OrderBook, OrderBookError } from '@kalshi-platform/market';
+import { ANY_TICK, NO_PRICE, OrderBook, OrderBookError, PRICE_SCALE } from '@kalshi-platform/market';
+import { HOT_CACHE, TICK_STORE, type BboRow, type HotCache, type TickStore } from '@kalshi-platform/storage';
 import { TICKER_PLANT_CONFIG } from './tokens';
 import type { TickerPlantConfig } from './ticker-plant.config';
 
@@ -46,10 +54,17 @@ export class BookRegistry {
   published = 0;
   bboPublished = 0;
   notOwned = 0;
+  ticksWritten = 0;
+  ticksRefused = 0;
+  cacheErrors = 0;
+  /** BBO rows of markets whose book changed before any message carried an exchange time (latest per market) */
+  private readonly untimedBbo = new Map<string, BboRow>();
 
   constructor(
     @Inject(TICKER_PLANT_CONFIG) private readonly cfg: TickerPlantConfig,
     @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
+    @Optional() @Inject(TICK_STORE) private readonly ticks: TickStore | null = null,
+    @Optional() @Inject(HOT_CACHE) private readonly cache: HotCache | null = null,
   ) {
     this.owned = new Set(cfg.partitions);
   }
@@ -144,6 +159,50 @@ export class BookRegistry {
     this.bus.emit(subjects.book(e.partition, 'bbo', b.marketTicker), msg);
     this.published++;
     this.bboPublished++;
+    if (this.ticks !== null || this.cache !== null) this.storeBbo(b.marketTicker, valid, yesBid, yesBidSize, noBid, noBidSize, tsMs);
+  }
+
+  private storeRow(row: BboRow): void {
+    if (this.ticks!.write(row)) this.ticksWritten++;
+    else this.ticksRefused++;
+  }
+
+  private storeBbo(ticker: string, valid: boolean, yesBid: number, yesBidSize: number, noBid: number, noBidSize: number, tsMs: number): void {
+    const hasBid = valid && yesBid !== NO_PRICE;
+    const hasAsk = valid && noBid !== NO_PRICE;
+    if (this.ticks !== null) {
+      const row: BboRow = {
+        table: 'kalshi_bbo',
+        marketTicker: ticker,
+        yesBidTicks: hasBid ? yesBid : null,
+        yesBidSizeCentis: hasBid ? yesBidSize : null,
+        yesAskTicks: hasAsk ? PRICE_SCALE - noBid : null,
+        yesAskSizeCentis: hasAsk ? noBidSize : null,
+        ts: tsMs,
+      };
+      if (tsMs <= 0) {
+        // no exchange time yet (Kalshi's snapshots carry none): held, written with the next known time
+        this.untimedBbo.set(ticker, row);
+      } else {
+        if (this.untimedBbo.size > 0) {
+          for (const held of this.untimedBbo.values()) if (held.marketTicker !== ticker) this.storeRow({ ...held, ts: tsMs });
+          this.untimedBbo.clear();
+        }
+        this.storeRow(row);
+      }
+    }
+    if (this.cache !== null) {
+      const bbo = {
+        yesBidTicks: hasBid ? yesBid : 0,
+        yesBidSizeCentis: hasBid ? yesBidSize : 0,
+        yesAskTicks: hasAsk ? PRICE_SCALE - noBid : PRICE_SCALE,
+        yesAskSizeCentis: hasAsk ? noBidSize : 0,
+        tsMs,
+      };
+      this.cache.setBbo(ticker, bbo).catch((err: Error) => {
+        if (this.cacheErrors++ < 5) this.logger.warn(`hot cache: latest BBO of ${ticker} not stored: ${err.message}`);
+      });
+    }
   }
 
   status(): TickerPlantStatusV1 {
@@ -160,6 +219,8 @@ export class BookRegistry {
       published: this.published,
       bboPublished: this.bboPublished,
       invalidBooks: invalid,
+      ...(this.ticks !== null ? { ticksWritten: this.ticksWritten, ticksRefused: this.ticksRefused } : {}),
+      ...(this.cache !== null ? { cacheErrors: this.cacheErrors } : {}),
     };
   }
 

@@ -2,18 +2,31 @@ import { DynamicModule, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroserviceOptions } from '@nestjs/common/interfaces/microservices/nest-microservice-options.interface';
 import { BusModule, BusTransport, createBusServer, subjects } from '@kalshi-platform/bus';
+import { HOT_CACHE, TICK_STORE, type HotCache, type TickStore } from '@kalshi-platform/storage';
 import { BookRegistry } from './book-registry.service';
 import type { TickerPlantConfig } from './ticker-plant.config';
 import { TICKER_PLANT_CONFIG } from './tokens';
 
+/** Optional storage of a shard. */
+export interface TickerPlantDeps {
+  tickStore?: TickStore;
+  hotCache?: HotCache;
+}
+
 /** The ticker plant's NestJS module (one shard). */
 @Module({})
 export class TickerPlantModule {
-  static forRoot(cfg: TickerPlantConfig, transport: BusTransport): DynamicModule {
+  /** `deps`: the tick store for `kalshi_bbo` rows and the hot cache for the latest BBO; absent = not stored. */
+  static forRoot(cfg: TickerPlantConfig, transport: BusTransport, deps: TickerPlantDeps = {}): DynamicModule {
     return {
       module: TickerPlantModule,
       imports: [BusModule.forRoot(transport)],
-      providers: [{ provide: TICKER_PLANT_CONFIG, useValue: cfg }, BookRegistry],
+      providers: [
+        { provide: TICKER_PLANT_CONFIG, useValue: cfg },
+        { provide: TICK_STORE, useValue: deps.tickStore ?? null },
+        { provide: HOT_CACHE, useValue: deps.hotCache ?? null },
+        BookRegistry,
+      ],
       exports: [BookRegistry],
     };
   }
@@ -26,9 +39,14 @@ export class TickerPlantModule {
  * `md.v1.p<k>.>` for every owned partition k (one subscription each, so a ticker's messages stay in
  * order), and the request subjects `ctl.v1.ticker-plant.<i>.status|books`.
  */
-export async function startTickerPlant(cfg: TickerPlantConfig, transport: BusTransport, options: Partial<NestMicroserviceOptions> = {}): Promise<INestMicroservice> {
+export async function startTickerPlant(
+  cfg: TickerPlantConfig,
+  transport: BusTransport,
+  options: Partial<NestMicroserviceOptions> = {},
+  deps: TickerPlantDeps = {},
+): Promise<INestMicroservice> {
   const server = createBusServer(transport.kind === 'nats' ? { ...transport, name: transport.name ?? `ticker-plant-${cfg.shardIndex}` } : transport);
-  const app = await NestFactory.createMicroservice(TickerPlantModule.forRoot(cfg, transport), { ...options, strategy: server });
+  const app = await NestFactory.createMicroservice(TickerPlantModule.forRoot(cfg, transport, deps), { ...options, strategy: server });
   const registry = app.get(BookRegistry);
   for (const p of cfg.partitions) {
     server.addHandler(subjects.mdPartition(p), async (data: unknown, ctx: { getSubject(): string }) => registry.onMarketData(ctx.getSubject(), data), true);

@@ -216,7 +216,9 @@ const TAPES = new WeakMap<object, MarketTape>();
 export function marketTape(st: ExchangeState): MarketTape {
   let t = TAPES.get(st.venue);
   if (!t) {
-    t = new MarketTape(st);
+    // replay mode: the markets were listed when the capture starts, so a replay lists them identically every run
+    const captureStartMs = st.replay?.capture.frames.find((f) => f.tsMs > 0)?.tsMs;
+    t = new MarketTape(st, st.mode === 'replay' && captureStartMs !== undefined ? captureStartMs : Date.now());
     TAPES.set(st.venue, t);
   }
   return t;
