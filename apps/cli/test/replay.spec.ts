@@ -2,7 +2,7 @@
  * `kalshi-platform replay` against a local ILP-over-HTTP listener (POST /write -> 204, lines recorded): the real demo
  * capture (2,898 frames) gives exactly one delta row per `orderbook_delta` frame (counted here independently of the
  * decoder), malformed / undecodable lines are counted and skipped, two replays send identical lines (so QuestDB's
- * DEDUP UPSERT KEYS make the second a no-op), a gzip capture gives the same lines, and `--to embedded` exits 2.
+ * DEDUP UPSERT KEYS make the second a no-op), a gzip capture gives the same lines. (`--to embedded`: store-roundtrip.spec.ts)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -169,9 +169,12 @@ describe('replay', () => {
     expect(frameToRow({ type: 'ok', id: 1 })).toBeNull();
   });
 
-  it('options: --to embedded is refused, flags win over QUESTDB_ADDR, bad address / missing capture name the flag', () => {
-    expect(() => replayOptionsFromFlags({ capture: SAMPLE, to: 'embedded' })).toThrow(/not available yet/);
-    expect(() => replayOptionsFromFlags({ capture: SAMPLE, to: 'embedded' })).toThrow(ReplayArgError);
+  it('options: --to chooses the store, flags win over QUESTDB_ADDR / TICK_STORE_PATH, bad values name the flag', () => {
+    expect(replayOptionsFromFlags({ capture: SAMPLE, to: 'embedded' }, {})).toEqual({ capture: SAMPLE, to: 'embedded', tickStorePath: 'data/ticks.duckdb' });
+    expect(replayOptionsFromFlags({ capture: SAMPLE, to: 'embedded' }, { TICK_STORE_PATH: 'env.duckdb' }).tickStorePath).toBe('env.duckdb');
+    expect(replayOptionsFromFlags({ capture: SAMPLE, to: 'embedded', tickStorePath: 'flag.duckdb' }, { TICK_STORE_PATH: 'env.duckdb' }).tickStorePath).toBe('flag.duckdb');
+    expect(() => replayOptionsFromFlags({ capture: SAMPLE, to: 'parquet' })).toThrow(ReplayArgError);
+    expect(() => replayOptionsFromFlags({ capture: SAMPLE, to: 'parquet' })).toThrow(/--to/);
     expect(replayOptionsFromFlags({ capture: SAMPLE, questdbAddr: 'qdb:9001' }, { QUESTDB_ADDR: 'env:9000' }).questdbAddr).toBe('qdb:9001');
     expect(replayOptionsFromFlags({ capture: SAMPLE }, { QUESTDB_ADDR: 'env:9000' }).questdbAddr).toBe('env:9000');
     expect(replayOptionsFromFlags({ capture: SAMPLE }, {}).questdbAddr).toBe('localhost:9000');
@@ -181,9 +184,9 @@ describe('replay', () => {
     expect(() => replayOptionsFromFlags({}, {})).toThrow(/--capture/);
   });
 
-  it('CLI: --to embedded exits 2 with "not available yet"', () => {
-    const r = spawnSync(process.execPath, [CLI, 'replay', '--capture', SAMPLE, '--to', 'embedded'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('not available yet') });
+  it('CLI: an unknown --to exits 2 naming the flag', () => {
+    const r = spawnSync(process.execPath, [CLI, 'replay', '--capture', SAMPLE, '--to', 'parquet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('--to') });
   }, 60_000);
 
   it('CLI: replays end to end and prints the summary (--questdb-addr wins over QUESTDB_ADDR)', async () => {

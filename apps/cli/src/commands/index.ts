@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
 import { registerDemo } from './demo';
+import { registerExport } from './export';
 import { registerMigrate } from './migrate';
 import { registerRecord } from './record';
 import { registerReplay } from './replay';
+import { registerSchema } from './schema';
 
 /** Registers one subcommand on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -12,7 +14,9 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerBackfill,
   registerDemo,
+  registerExport,
   registerMigrate,
   registerRecord,
   registerReplay,
+  registerSchema,
 ];

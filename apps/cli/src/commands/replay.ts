@@ -1,22 +1,24 @@
 /**
- * `kalshi-platform replay` (issue #4): replays a recorded Kalshi WebSocket capture into the QuestDB tick store.
+ * `kalshi-platform replay` (issue #4): replays a recorded Kalshi WebSocket capture into the tick store: QuestDB
+ * (`--to questdb`, ILP over HTTP) or the embedded DuckDB file (`--to embedded`, the store behind `npm start`).
  *
  * - Input: JSONL, one frame per line, plain or gzip (detected by the `.gz` extension or the gzip magic bytes
  *   `1f 8b`; concatenated gzip members, as `record` appends them, are read through). Blank lines are ignored.
  * - Each line is decoded with `decodeWsFrame`. Lines that are not JSON objects are counted as `malformed`, JSON
  *   frames the decoder rejects (unknown type, bad field) as `undecodable`; both are skipped.
  * - Mapping: `orderbook_delta` -> `kalshi_orderbook_deltas`, `trade` -> `kalshi_trades`, `ticker` -> `kalshi_ticker`.
- *   Every other frame (`ok`, `subscribed`, `fill`, ...) is counted and not stored.
+ *   Every other frame (`ok`, `subscribed`, `fill`, ...) is counted and not stored. The mapping is libs/storage's
+ *   `frameToRow`, the one ingestion uses live.
  * - Snapshots (`orderbook_snapshot`) are SKIPPED (counted in `snapshotsSkipped`): the deltas table has no column to
  *   mark a snapshot level, its dedup key (ts, market_ticker, sid, seq) would collapse all levels of one snapshot
  *   into one row, and snapshots carry no timestamp of their own.
  * - Timestamps come from the frames only, never from the clock: a delta uses `ts_ms`, else its RFC 3339 `ts`
  *   (exact, to the nanosecond); a delta with neither is skipped (`untimestamped`). Trades and tickers use the
  *   decoder's `tsMs`. The same capture therefore always produces byte-identical ILP lines, and the tables'
- *   `DEDUP UPSERT KEYS` (libs/storage/sql/questdb-schema.sql) make a second replay a no-op.
- * - Rows go through `QuestDbTickWriter` (ILP over HTTP); the reader waits for a flush when the writer's buffer is
- *   nearly full, so a large capture is not dropped; `close()` drains the buffer before the summary is printed.
- * - `--to embedded` is not built yet: exit 2.
+ *   `DEDUP UPSERT KEYS` (libs/storage/sql/questdb-schema.sql; the embedded store has the same keys as primary keys)
+ *   make a second replay a no-op.
+ * - Rows go through the store's buffered writer; the reader waits for a flush when the buffer is nearly full, so a
+ *   large capture is not dropped; `close()` drains the buffer before the summary is printed.
  */
 import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -24,16 +26,20 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { decodeWsFrame } from '@kalshi-platform/kalshi';
-import { frameToRow, QuestDbTickWriter, type TickTable, type TickWriterStats } from '@kalshi-platform/storage';
+import { DuckDbTickStore, frameToRow, parseHostPort, QuestDbTickWriter, TickStoreConfigError, DEFAULT_QUESTDB_ADDR, DEFAULT_TICK_STORE_PATH, type TickStore, type TickTable, type TickWriterStats } from '@kalshi-platform/storage';
 
-export const DEFAULT_QUESTDB_ADDR = 'localhost:9000';
 export const REPLAY_TARGETS = ['questdb', 'embedded'] as const;
+export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
 
 export interface ReplayOptions {
   /** capture file, plain or gzip JSONL */
   capture: string;
-  /** QuestDB HTTP endpoint `host:port` */
-  questdbAddr: string;
+  /** where the rows go (default questdb) */
+  to?: ReplayTarget;
+  /** QuestDB HTTP endpoint `host:port` (`--to questdb`) */
+  questdbAddr?: string;
+  /** the DuckDB file (`--to embedded`) */
+  tickStorePath?: string;
   /** rows per ILP request (default 1,000) */
   batchRows?: number;
   /** writer buffer capacity (default 100,000) */
@@ -72,8 +78,10 @@ export interface ReplaySummary {
   rejected: number;
   /** rows still buffered when the drain timed out */
   abandoned: number;
-  /** rows acknowledged by QuestDB */
+  /** rows the store acknowledged (QuestDB: HTTP 204; embedded: committed) */
   rowsWritten: number;
+  /** where the rows went: `questdb host:port` or `embedded FILE` */
+  target: string;
   writer: TickWriterStats;
 }
 
@@ -108,21 +116,34 @@ export function openCapture(path: string): { gzip: boolean; lines: AsyncIterable
   return { gzip, lines: createInterface({ input, crlfDelay: Infinity }), input };
 }
 
-/** Replays a capture into QuestDB; resolves after the writer is closed (drained). See the module docstring. */
-export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
-  const log = opts.log ?? ((l: string) => console.error(l));
+/** Opens the replay's store. @throws when the embedded file cannot be opened */
+async function openTarget(opts: ReplayOptions, log: (line: string) => void): Promise<{ writer: TickStore; capacity: number; batchRows: number; target: string }> {
+  if ((opts.to ?? 'questdb') === 'embedded') {
+    const path = opts.tickStorePath ?? DEFAULT_TICK_STORE_PATH;
+    const capacity = opts.capacity ?? 500_000;
+    const batchRows = Math.min(opts.batchRows ?? 50_000, capacity);
+    return { writer: await DuckDbTickStore.open({ path, capacity, batchRows }), capacity, batchRows, target: `embedded ${path}` };
+  }
+  const addr = opts.questdbAddr ?? DEFAULT_QUESTDB_ADDR;
   const capacity = opts.capacity ?? 100_000;
   const batchRows = Math.min(opts.batchRows ?? 1_000, capacity);
   let errorsLogged = 0;
   const writer = new QuestDbTickWriter({
-    addr: opts.questdbAddr,
+    addr,
     capacity,
     batchRows,
     onError: (err, info) => {
       if (errorsLogged++ < 5) log(`replay: QuestDB write ${info.transient ? 'failed, retrying' : 'rejected'} (${info.rows} rows): ${err.message}`);
     },
   });
-  const s: Omit<ReplaySummary, 'dropped' | 'invalid' | 'rejected' | 'abandoned' | 'rowsWritten' | 'writer'> = {
+  return { writer, capacity, batchRows, target: `questdb ${addr}` };
+}
+
+/** Replays a capture into the tick store; resolves after the writer is closed (drained). See the module docstring. */
+export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const { writer, capacity, batchRows, target } = await openTarget(opts, log);
+  const s: Omit<ReplaySummary, 'dropped' | 'invalid' | 'rejected' | 'abandoned' | 'rowsWritten' | 'writer' | 'target'> = {
     capture: opts.capture,
     gzip: false,
     lines: 0,
@@ -176,6 +197,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     rejected: w.rejectedRows,
     abandoned: w.abandonedRows,
     rowsWritten: w.rowsWritten,
+    target,
     writer: w,
   };
 }
@@ -190,7 +212,7 @@ export function formatReplaySummary(r: ReplaySummary): string {
     `  frame types: ${types || '-'}`,
     `  rows: kalshi_orderbook_deltas=${r.rows.kalshi_orderbook_deltas} kalshi_trades=${r.rows.kalshi_trades} kalshi_ticker=${r.rows.kalshi_ticker} ` +
       `(snapshots skipped=${r.snapshotsSkipped}, untimestamped deltas skipped=${r.untimestamped})`,
-    `  questdb: rowsWritten=${r.rowsWritten} dropped=${r.dropped} invalid=${r.invalid} rejected=${r.rejected} abandoned=${r.abandoned}` +
+    `  ${r.target}: rowsWritten=${r.rowsWritten} dropped=${r.dropped} invalid=${r.invalid} rejected=${r.rejected} abandoned=${r.abandoned}` +
       (r.writer.lastError ? ` lastError=${r.writer.lastError}` : ''),
   ].join('\n');
 }
@@ -199,20 +221,24 @@ export interface ReplayCliFlags {
   capture?: string;
   to?: string;
   questdbAddr?: string;
+  tickStorePath?: string;
 }
 
-/** Flags (then env `QUESTDB_ADDR`) -> options. @throws ReplayArgError naming the flag */
+/** Flags (then env `QUESTDB_ADDR` / `TICK_STORE_PATH`) -> options. @throws ReplayArgError naming the flag */
 export function replayOptionsFromFlags(flags: ReplayCliFlags, env: NodeJS.ProcessEnv = process.env): ReplayOptions {
-  const to = flags.to ?? 'questdb';
-  if (to === 'embedded') throw new ReplayArgError('--to', 'embedded is not available yet (only --to questdb is implemented)');
-  if (to !== 'questdb') throw new ReplayArgError('--to', `must be one of ${REPLAY_TARGETS.join(', ')}, got ${JSON.stringify(to)}`);
+  const to = (flags.to ?? 'questdb') as ReplayTarget;
+  if (!REPLAY_TARGETS.includes(to)) throw new ReplayArgError('--to', `must be one of ${REPLAY_TARGETS.join(', ')}, got ${JSON.stringify(to)}`);
   if (!flags.capture) throw new ReplayArgError('--capture', 'is required');
   if (!existsSync(flags.capture) || !statSync(flags.capture).isFile()) throw new ReplayArgError('--capture', `no such file: ${flags.capture}`);
+  if (to === 'embedded') return { capture: flags.capture, to, tickStorePath: flags.tickStorePath || env.TICK_STORE_PATH || DEFAULT_TICK_STORE_PATH };
   const addr = flags.questdbAddr || env.QUESTDB_ADDR || DEFAULT_QUESTDB_ADDR;
-  const flag = flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR';
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s/]+):(\d{1,5})$/.exec(addr);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ReplayArgError(flag, `expected host:port, got ${JSON.stringify(addr)}`);
-  return { capture: flags.capture, questdbAddr: addr };
+  try {
+    parseHostPort(flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR', addr);
+  } catch (e) {
+    if (e instanceof TickStoreConfigError) throw new ReplayArgError(flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR', e.message.replace(/^[^:]+: /, ''));
+    throw e;
+  }
+  return { capture: flags.capture, to, questdbAddr: addr };
 }
 
 /** Registers `replay` on the program. */
@@ -220,13 +246,14 @@ export const registerReplay = (program: Command): void => {
   program
     .command('replay')
     .description(
-      'Replay a recorded WebSocket capture (JSONL, plain or gzip) into the QuestDB tick store: orderbook_delta, trade ' +
+      'Replay a recorded WebSocket capture (JSONL, plain or gzip) into the tick store (QuestDB or the embedded DuckDB file): orderbook_delta, trade ' +
         'and ticker frames become rows; snapshots and other frames are counted, malformed lines counted and skipped. ' +
-        'Timestamps come from the frames, so replaying twice is a no-op under the tables\' DEDUP keys.',
+        'Timestamps come from the frames, so replaying twice is a no-op under the tables\' dedup keys.',
     )
     .option('--capture <file>', 'capture file (.jsonl or .jsonl.gz)')
-    .option('--to <target>', 'questdb (embedded: not available yet)', 'questdb')
-    .option('--questdb-addr <host:port>', `QuestDB HTTP endpoint (env QUESTDB_ADDR, default ${DEFAULT_QUESTDB_ADDR})`)
+    .option('--to <target>', 'questdb | embedded', 'questdb')
+    .option('--questdb-addr <host:port>', `QuestDB HTTP endpoint for --to questdb (env QUESTDB_ADDR, default ${DEFAULT_QUESTDB_ADDR})`)
+    .option('--tick-store-path <file>', `DuckDB file for --to embedded (env TICK_STORE_PATH, default ${DEFAULT_TICK_STORE_PATH})`)
     .action(async (flags: ReplayCliFlags) => {
       let opts: ReplayOptions;
       try {
