@@ -7,6 +7,7 @@ import { runDetectorBench } from './detector.bench';
 import { runIlpBench } from './ilp.bench';
 import { runPipelineBench } from './pipeline.bench';
 import { runMatchingBench } from './matching.bench';
+import { runReplayEmbeddedBench } from './replay-embedded.bench';
 import { runRestBench } from './rest.bench';
 import { runWsFanoutBench } from './ws-fanout.bench';
 import { printHeader } from './harness';
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   await runPipelineBench();
   console.log('\n# tick store: ILP encoding, rows -> request bodies (libs/storage), official client vs ours');
   await runIlpBench();
+  console.log('\n# replay: demo capture -> embedded DuckDB tick store, end to end (apps/cli replay --to embedded)');
+  await runReplayEmbeddedBench();
   console.log('\n# mock exchange REST: POST /portfolio/orders under load (autocannon; exchange in a child process)');
   await runRestBench();
   console.log('\n# mock exchange WebSocket: fan-out to 100 subscribers (exchange in a child process)');

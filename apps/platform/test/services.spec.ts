@@ -3,12 +3,15 @@
  * their own one-line commands (`node tools/run.cjs apps/<app>/src/main.ts`, what `npm run <app>` runs):
  * mock exchange (replay with dropped frames) -> ingestion -> 2 ticker-plant shards -> detection.
  * The test collects the report over NATS, as an operator's tool would, and checks the books against the oracle.
+ * Ingestion and the shards store into their own embedded tick files; SIGTERM must leave every row in them.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { busRequest, createBusClient, subjects } from '@kalshi-platform/bus';
+import { formatPriceDollars } from '@kalshi-platform/market';
+import { DuckDbTickStore } from '@kalshi-platform/storage';
 import { collectReport, waitForQuiescence } from '../src/report';
 import { CAPTURE, expectBooksMatchOracle } from './oracle';
 
@@ -49,9 +52,10 @@ describe('apps as separate NestJS microservices over NATS', () => {
   const procs: Proc[] = [];
   const bus = createBusClient({ kind: 'nats', url: NATS_URL });
 
+  const exited = (p: Proc): Promise<unknown> | undefined => (p.child.exitCode !== null || p.child.signalCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)));
   afterAll(async () => {
     for (const p of procs) p.child.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.child.exitCode !== null ? undefined : new Promise((r) => p.child.once('exit', r)))));
+    await Promise.all(procs.map(exited));
     await bus.close();
   });
 
@@ -66,13 +70,17 @@ describe('apps as separate NestJS microservices over NATS', () => {
     expect(status.status).toBe(200);
 
     const shards = 2;
-    for (let i = 0; i < shards; i++) procs.push(start(`ticker-plant-${i}`, 'apps/ticker-plant/src/main.ts', [], { NATS_URL, SHARD_INDEX: String(i), SHARD_COUNT: String(shards) }));
+    // each process stores into its own embedded file (a DuckDB file has one writer process)
+    const tickFile = (name: string) => ({ TICK_STORE: 'embedded', TICK_STORE_PATH: join(dir, `${name}.duckdb`) });
+    for (let i = 0; i < shards; i++) {
+      procs.push(start(`ticker-plant-${i}`, 'apps/ticker-plant/src/main.ts', [], { NATS_URL, SHARD_INDEX: String(i), SHARD_COUNT: String(shards), ...tickFile(`ticker-plant-${i}`) }));
+    }
     procs.push(start('detection', 'apps/detection/src/main.ts', [], { NATS_URL, KALSHI_REST_URL: restUrl }));
     await bus.connect();
     for (let i = 0; i < shards; i++) await waitFor(`ticker-plant ${i}`, () => busRequest(bus, subjects.tickerPlantStatus(i), {}, 500), 30_000, procs);
     await waitFor('detection', () => busRequest(bus, subjects.detectionStatus, {}, 500), 30_000, procs);
 
-    procs.push(start('ingestion', 'apps/ingestion/src/main.ts', [], { NATS_URL, KALSHI_REST_URL: restUrl, KALSHI_WS_URL: wsUrl, KALSHI_CREDENTIALS_FILE: creds }));
+    procs.push(start('ingestion', 'apps/ingestion/src/main.ts', [], { NATS_URL, KALSHI_REST_URL: restUrl, KALSHI_WS_URL: wsUrl, KALSHI_CREDENTIALS_FILE: creds, ...tickFile('ingestion') }));
     await waitFor(
       'replay to finish',
       async () => {
@@ -90,5 +98,29 @@ describe('apps as separate NestJS microservices over NATS', () => {
     expect(report.stats.deltas).toBe(2885 - 15);
     // both shards hold books: the 5 markets are spread over partitions owned by different shards
     expect(quiet.shards.map((s) => s.books).reduce((a, b) => a + b, 0)).toBe(5);
+
+    // SIGTERM drains each service's tick store: every received delta, and BBO histories ending at the oracle
+    const writers = procs.filter((p) => p.name === 'ingestion' || p.name.startsWith('ticker-plant'));
+    for (const p of writers) p.child.kill('SIGTERM');
+    await Promise.all(writers.map(exited));
+    const ingestionStore = await DuckDbTickStore.open({ path: join(dir, 'ingestion.duckdb') });
+    try {
+      expect(await ingestionStore.countRows('kalshi_orderbook_deltas')).toBe(2885 - 15);
+      expect(await ingestionStore.countRows('kalshi_markets')).toBe(5);
+    } finally {
+      await ingestionStore.close();
+    }
+    const lastBbo: Record<string, string | null> = {};
+    for (let i = 0; i < shards; i++) {
+      const st = await DuckDbTickStore.open({ path: join(dir, `ticker-plant-${i}.duckdb`) });
+      try {
+        for (const r of await st.query('SELECT market_ticker, arg_max(yes_bid_ticks, ts) AS bid FROM kalshi_bbo GROUP BY market_ticker')) {
+          lastBbo[r.market_ticker as string] = r.bid === null ? null : formatPriceDollars(Number(r.bid));
+        }
+      } finally {
+        await st.close();
+      }
+    }
+    expect(lastBbo).toEqual(Object.fromEntries(Object.entries(report.bbo).map(([t, b]) => [t, b.yes_bid_dollars])));
   }, 120_000);
 });

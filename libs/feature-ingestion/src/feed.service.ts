@@ -3,7 +3,8 @@
  * WebSocket (libs/kalshi client: gap recovery, reconnects), and publishes every book event on the bus as
  * versioned contracts, on `md.v1.p<partition>.<snapshot|delta|stale>.<ticker>`.
  *
- * With a tick store (`TICK_STORE` provider) it also stores the raw feed: every delta (`kalshi_orderbook_deltas`),
+ * With a tick store (`TICK_STORE` provider) it also stores the raw feed: every delta received (`kalshi_orderbook_deltas`,
+ * including those dropped from the book while it awaited a snapshot after a gap),
  * the `trade` and `ticker` frames of the extra channels, and the market list it resolved (`kalshi_markets`), through
  * libs/storage's `frameToRow`, the same mapping `kalshi-platform replay` uses. Rows the store refuses are counted
  * in `status().ticksRefused`, never thrown.
@@ -72,6 +73,8 @@ export class FeedService implements OnApplicationShutdown {
     ws.on('snapshot', (f: OrderbookSnapshotFrame, tsMs: number) => this.onSnapshot(f, tsMs));
     ws.on('delta', (f: OrderbookDeltaFrame, tsMs: number) => this.onDelta(f, tsMs));
     ws.on('stale', (ticker: string, reason: StaleReason, tsMs: number) => this.onStale(ticker, reason, tsMs));
+    // the raw feed: every delta received, also those a gap made unusable for the book (the exchange did send them)
+    ws.on('receivedDelta', (f: OrderbookDeltaFrame) => this.store(frameToRow(f)));
     ws.on('frame', (f: WsFrame) => {
       if (f.type === 'trade' || f.type === 'ticker') this.store(frameToRow(f));
     });
@@ -91,7 +94,6 @@ export class FeedService implements OnApplicationShutdown {
     const msg: BookDeltaV1 = { v: 1, marketTicker: f.marketTicker, sid: f.sid, seq: f.seq, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, tsMs };
     this.bus.emit(subjects.md(this.partition(f.marketTicker), 'delta', f.marketTicker), msg);
     this.published++;
-    this.store(frameToRow(f));
   }
 
   private onStale(ticker: string, reason: StaleReason, tsMs: number): void {

@@ -2,7 +2,7 @@ import { DynamicModule, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroserviceOptions } from '@nestjs/common/interfaces/microservices/nest-microservice-options.interface';
 import { BusModule, BusTransport, createBusServer, subjects } from '@kalshi-platform/bus';
-import { HOT_CACHE, TICK_STORE, type HotCache, type TickStore } from '@kalshi-platform/storage';
+import { HOT_CACHE, TICK_STORE, CloseOnShutdown, type HotCache, type TickStore } from '@kalshi-platform/storage';
 import { BookRegistry } from './book-registry.service';
 import type { TickerPlantConfig } from './ticker-plant.config';
 import { TICKER_PLANT_CONFIG } from './tokens';
@@ -10,6 +10,8 @@ import { TICKER_PLANT_CONFIG } from './tokens';
 /** Optional storage of a shard. */
 export interface TickerPlantDeps {
   tickStore?: TickStore;
+  /** standalone shard: drain and close the tick store and the hot cache when the app shuts down */
+  closeOnShutdown?: boolean;
   hotCache?: HotCache;
 }
 
@@ -24,6 +26,7 @@ export class TickerPlantModule {
       providers: [
         { provide: TICKER_PLANT_CONFIG, useValue: cfg },
         { provide: TICK_STORE, useValue: deps.tickStore ?? null },
+        { provide: CloseOnShutdown, useValue: new CloseOnShutdown(deps.closeOnShutdown ? [deps.tickStore, deps.hotCache] : []) },
         { provide: HOT_CACHE, useValue: deps.hotCache ?? null },
         BookRegistry,
       ],

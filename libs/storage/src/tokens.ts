@@ -8,3 +8,17 @@ export const TICK_STORE = Symbol('TICK_STORE');
 
 /** A {@link HotCache} (Redis or in-memory LRU) for latest BBO, odds and rate-limit counters. */
 export const HOT_CACHE = Symbol('HOT_CACHE');
+
+/**
+ * Closes (drains) the stores a standalone service owns (tick store, hot cache) when its application shuts down.
+ * NestJS calls `onApplicationShutdown` on every provider instance that has it, so a module registers one of these
+ * with what it owns; the all-in-one platform, which shares one store between services, closes them itself and
+ * registers it empty. Closing errors are not thrown (shutdown goes on); closables are closed in order.
+ */
+export class CloseOnShutdown {
+  constructor(private readonly closables: ReadonlyArray<{ close(): Promise<void> } | null | undefined>) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const c of this.closables) await c?.close().catch(() => undefined);
+  }
+}

@@ -13,7 +13,8 @@
  * - Every connection is signed like a REST call over `timestamp + "GET" + "/trade-api/ws/v2"`.
  *
  * Events (EventEmitter): `snapshot` (frame, tsMs), `delta` (frame, tsMs), `stale` (marketTicker, reason,
- * tsMs), `frame` (any other decoded frame), `malformed` (DecodeError, raw text), `connected`,
+ * tsMs), `receivedDelta` (frame: EVERY decoded delta as received, before the seq and staleness checks, for
+ * recording; `delta` is only the ones to apply), `frame` (any other decoded frame), `malformed` (DecodeError, raw text), `connected`,
  * `disconnected` (code, reason), `error` is never emitted (errors are counted and logged via `log`).
  */
 import { EventEmitter } from 'node:events';
@@ -438,6 +439,7 @@ export class KalshiWsClient extends EventEmitter {
 
   private onDelta(f: OrderbookDeltaFrame): void {
     if (f.tsMs !== undefined) this.lastTsMs = f.tsMs;
+    this.emit('receivedDelta', f);
     const st = this.sids.get(f.sid);
     if (!st) {
       this.stats.unknownSid++;

@@ -9,7 +9,7 @@ import { TICK_TABLES } from './tick-rows';
 import type { TickRow, TickTable, TickTimestamp } from './tick-rows';
 import { utcDayRange } from './tick-store';
 import type { ExportedFile, TickStore, TickStoreAdmin } from './tick-store';
-import type { TickWriterStats } from './questdb-writer';
+import { BufferedTickWriter, SENT, type FailedAttempt, type SendOutcome } from './buffered-writer';
 
 export interface DuckDbTickStoreOptions {
   /** Database file (its directory is created if missing) or `':memory:'`. */
@@ -301,30 +301,11 @@ async function appendRows(a: DuckDBAppender, table: TickTable, rows: readonly Ti
  * Concurrency: one DuckDB connection writes, another serves the admin calls, so `countRows` / `exportDay`
  * see committed rows only (call `flush()` first to include buffered ones).
  */
-export class DuckDbTickStore implements TickStore, TickStoreAdmin {
+export class DuckDbTickStore extends BufferedTickWriter implements TickStore, TickStoreAdmin {
   readonly backend = 'embedded' as const;
   private readonly opts: Required<Omit<DuckDbTickStoreOptions, 'onError'>> & Pick<DuckDbTickStoreOptions, 'onError'>;
-  private queue: TickRow[] = [];
-  private head = 0;
-  private loop: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private kick: NodeJS.Immediate | null = null;
-  private closing = false;
-  private closed = false;
-  private abortDrain = false;
-  private wake: (() => void) | null = null;
   private appenders = new Map<TickTable, DuckDBAppender>();
   private adminQueue: Promise<unknown> = Promise.resolve();
-  private readonly s: Omit<TickWriterStats, 'buffered'> = {
-    rowsWritten: 0,
-    droppedRows: 0,
-    invalidRows: 0,
-    rejectedRows: 0,
-    abandonedRows: 0,
-    flushes: 0,
-    retries: 0,
-    lastError: null,
-  };
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -332,7 +313,7 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
     private readonly admin: DuckDBConnection,
     options: DuckDbTickStoreOptions,
   ) {
-    this.opts = {
+    const opts = {
       path: options.path,
       batchRows: options.batchRows ?? 50_000,
       flushIntervalMs: options.flushIntervalMs ?? 500,
@@ -341,6 +322,8 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
       retryBackoffMs: options.retryBackoffMs ?? 50,
       onError: options.onError,
     };
+    super(opts);
+    this.opts = opts;
   }
 
   /**
@@ -372,10 +355,7 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
         const cols = STAGE[table].map(([n, type]) => `${n} ${type}`).join(', ');
         await writer.run(`CREATE OR REPLACE TEMP TABLE ${stageName(table)} (_n BIGINT, ${cols})`);
       }
-      if (store.opts.flushIntervalMs > 0) {
-        store.timer = setInterval(() => store.schedule(), store.opts.flushIntervalMs);
-        store.timer.unref();
-      }
+      store.startFlushTimer();
       return store;
     } catch (err) {
       instance.closeSync();
@@ -383,94 +363,69 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
     }
   }
 
-  get stats(): TickWriterStats {
-    return { ...this.s, buffered: this.queue.length - this.head };
-  }
+  // `write()`, `stats`, `flush()` and `close(drainTimeoutMs = 30_000)` are BufferedTickWriter's, with these
+  // specifics: `flush()` resolves once every row accepted before the call is committed and throws the last flush
+  // error when some of those rows were rejected after `maxAttempts`; `close()` flushes (for up to `drainTimeoutMs`),
+  // waits for pending admin calls, then closes the database (checkpointing a file); a `close()` during another one
+  // only waits for the write loop to stop.
 
-  /**
-   * Enqueues a row; synchronous, O(1), never throws. Returns false when refused: invalid (`invalidRows`),
-   * buffer full (`droppedRows`, newest dropped) or store closing/closed (`droppedRows`).
-   */
-  write(row: TickRow): boolean {
-    if (this.closing) {
-      this.s.droppedRows++;
-      this.s.lastError = 'write after close';
-      return false;
-    }
-    let invalid: string | null;
+  // ---- write path (BufferedTickWriter hooks) -----------------------------------------------------
+
+  /** `validateTickRow` plus the UUID and TIMESTAMP_NS range checks; a row that makes them throw is invalid too. */
+  protected validate(row: TickRow): string | null {
     try {
-      invalid = validateForDuckDb(row);
+      return validateForDuckDb(row);
     } catch (err) {
-      invalid = `invalid row: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (invalid) {
-      this.s.invalidRows++;
-      this.s.lastError = invalid;
-      return false;
-    }
-    if (this.queue.length - this.head >= this.opts.capacity) {
-      this.s.droppedRows++;
-      this.s.lastError = `buffer full (capacity ${this.opts.capacity}), newest row dropped`;
-      return false;
-    }
-    this.queue.push(row);
-    if (this.queue.length - this.head >= this.opts.batchRows) this.schedule();
-    return true;
-  }
-
-  /**
-   * Resolves once every row accepted before the call is committed.
-   * @throws Error (the last flush error) when some of those rows were rejected after `maxAttempts`.
-   */
-  async flush(): Promise<void> {
-    const rejectedBefore = this.s.rejectedRows;
-    const target = this.s.rowsWritten + this.s.rejectedRows + (this.queue.length - this.head);
-    while (this.queue.length - this.head > 0 && this.s.rowsWritten + this.s.rejectedRows < target && !this.abortDrain && !this.closed) {
-      this.schedule(true);
-      await this.loop;
-    }
-    if (this.s.rejectedRows > rejectedBefore) {
-      throw new Error(`flush: ${this.s.rejectedRows - rejectedBefore} row(s) rejected by DuckDB: ${this.s.lastError ?? 'unknown error'}`);
+      return `invalid row: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
 
-  /**
-   * Stops accepting rows, flushes (for up to `drainTimeoutMs`), then closes the database (checkpointing a
-   * file). Rows still buffered after the timeout are counted in `abandonedRows`. Idempotent; never throws
-   * for rejected rows (they are in `stats`).
-   */
-  async close(drainTimeoutMs = 30_000): Promise<void> {
-    if (this.closed || this.closing) {
-      await this.loop;
-      return;
-    }
-    this.closing = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    const deadline = setTimeout(() => {
-      this.abortDrain = true;
-      this.wake?.();
-    }, drainTimeoutMs);
+  /** Stages the rows and upserts them in one transaction; every failure is retried (up to `maxAttempts`). */
+  protected async sendBatch(rows: readonly TickRow[]): Promise<SendOutcome> {
     try {
-      await this.flush().catch(() => undefined);
-      await this.loop;
-      await this.adminQueue.catch(() => undefined);
-    } finally {
-      clearTimeout(deadline);
-      if (this.kick) clearImmediate(this.kick);
-      const left = this.queue.length - this.head;
-      if (left > 0) {
-        this.s.abandonedRows += left;
-        this.s.lastError = `close: ${left} rows not written before drain timeout`;
-      }
-      this.queue = [];
-      this.head = 0;
-      this.closed = true;
-      this.closeAppenders();
-      this.writer.closeSync();
-      this.admin.closeSync();
-      this.instance.closeSync();
+      await this.writeBatch(rows);
+      return SENT;
+    } catch (err) {
+      return { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)), transient: true };
     }
+  }
+
+  protected describeFailure(e: Error, { rows }: FailedAttempt): string {
+    return `DuckDB flush of ${rows} row(s) failed: ${e.message}`;
+  }
+
+  protected reportFailure(err: Error, { rows, attempt, final }: FailedAttempt): void {
+    this.opts.onError?.(err, { rows, attempt, final });
+  }
+
+  /** `retryBackoffMs`, doubled per attempt. */
+  protected retryDelayMs(attempt: number): number {
+    return this.opts.retryBackoffMs * 2 ** (attempt - 1);
+  }
+
+  /** After a failure: drops half-built appenders and empties the staging tables. */
+  protected override async afterFailure(): Promise<void> {
+    this.closeAppenders();
+    for (const table of TICK_TABLES) await this.writer.run(`DELETE FROM temp.main.${stageName(table)}`).catch(() => undefined);
+  }
+
+  protected override flushRejected(rejected: number): void {
+    throw new Error(`flush: ${rejected} row(s) rejected by DuckDB: ${this.stats.lastError ?? 'unknown error'}`);
+  }
+
+  protected override async closeWhileClosing(): Promise<void> {
+    await this.loopStopped();
+  }
+
+  protected override async afterDrain(): Promise<void> {
+    await this.adminQueue.catch(() => undefined);
+  }
+
+  protected release(): void {
+    this.closeAppenders();
+    this.writer.closeSync();
+    this.admin.closeSync();
+    this.instance.closeSync();
   }
 
   // ---- admin -------------------------------------------------------------------------------------
@@ -574,69 +529,16 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
 
   /** Admin statements run one at a time on the admin connection. */
   private adminOp<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('DuckDbTickStore is closed'));
+    if (this.isClosed) return Promise.reject(new Error('DuckDbTickStore is closed'));
     const next = this.adminQueue.then(fn, fn);
     this.adminQueue = next.catch(() => undefined);
     return next;
   }
 
-  private schedule(now = false): void {
-    if (this.loop || this.closed) return;
-    if (now) {
-      this.loop = this.run();
-      return;
-    }
-    if (this.kick) return;
-    this.kick = setImmediate(() => {
-      this.kick = null;
-      if (!this.loop && !this.closed && this.queue.length - this.head > 0) this.loop = this.run();
-    });
-  }
-
-  private async run(): Promise<void> {
-    try {
-      let attempt = 0;
-      while (this.queue.length - this.head > 0 && !this.abortDrain) {
-        const end = Math.min(this.queue.length, this.head + this.opts.batchRows);
-        const n = end - this.head;
-        try {
-          await this.writeBatch(this.head, end);
-        } catch (err) {
-          attempt++;
-          const e = err instanceof Error ? err : new Error(String(err));
-          this.s.lastError = `DuckDB flush of ${n} row(s) failed: ${e.message}`;
-          const final = attempt >= this.opts.maxAttempts;
-          try {
-            this.opts.onError?.(e, { rows: n, attempt, final });
-          } catch {
-            /* callback errors are ignored */
-          }
-          await this.resetStaging();
-          if (final) {
-            this.s.rejectedRows += n;
-            this.consume(n);
-            attempt = 0;
-          } else {
-            this.s.retries++;
-            await this.backoff(this.opts.retryBackoffMs * 2 ** (attempt - 1));
-          }
-          continue;
-        }
-        attempt = 0;
-        this.s.flushes++;
-        this.s.rowsWritten += n;
-        this.consume(n);
-      }
-    } finally {
-      this.loop = null;
-    }
-  }
-
-  /** Stages rows [from, to) of the queue and upserts them in one transaction. */
-  private async writeBatch(from: number, to: number): Promise<void> {
+  /** Stages the batch's rows and upserts them in one transaction. */
+  private async writeBatch(batch: readonly TickRow[]): Promise<void> {
     const byTable = new Map<TickTable, TickRow[]>();
-    for (let i = from; i < to; i++) {
-      const row = this.queue[i];
+    for (const row of batch) {
       const list = byTable.get(row.table);
       if (list) list.push(row);
       else byTable.set(row.table, [row]);
@@ -675,12 +577,6 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
     return sql.join(';\n');
   }
 
-  /** After a failure: drops half-built appenders and empties the staging tables. */
-  private async resetStaging(): Promise<void> {
-    this.closeAppenders();
-    for (const table of TICK_TABLES) await this.writer.run(`DELETE FROM temp.main.${stageName(table)}`).catch(() => undefined);
-  }
-
   private closeAppenders(): void {
     for (const a of this.appenders.values()) {
       try {
@@ -691,30 +587,5 @@ export class DuckDbTickStore implements TickStore, TickStoreAdmin {
       }
     }
     this.appenders.clear();
-  }
-
-  private consume(n: number): void {
-    this.head += n;
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  private backoff(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 }

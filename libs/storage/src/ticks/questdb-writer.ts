@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
 import { encodeTickRows, IlpEncodeError, validateTickRow } from './ilp-rows';
+import { BufferedTickWriter, SENT, type FailedAttempt, type SendOutcome } from './buffered-writer';
 import type { TickRow } from './tick-rows';
 import type { TickStore } from './tick-store';
 
@@ -27,25 +28,10 @@ export interface QuestDbTickWriterOptions {
   onError?: (err: Error, info: { transient: boolean; rows: number }) => void;
 }
 
-export interface TickWriterStats {
-  /** Rows acknowledged by the server (HTTP 204). */
-  rowsWritten: number;
-  /** Rows refused at `write()` because the buffer was full (newest dropped). */
-  droppedRows: number;
-  /** Rows refused at `write()` because they cannot be stored exactly (non-integer money, bad ts, ...). */
-  invalidRows: number;
-  /** Rows the server rejected with a non-retryable 4xx (whole batch, QuestDB is transactional per request). */
-  rejectedRows: number;
-  /** Rows still buffered when `close()` gave up (drain timeout). */
-  abandonedRows: number;
-  /** Successful HTTP requests. */
-  flushes: number;
-  /** Failed attempts that were retried. */
-  retries: number;
-  /** Rows currently buffered (queued + in flight). */
-  buffered: number;
-  lastError: string | null;
-}
+export type { TickWriterStats } from './buffered-writer';
+
+type ResolvedOptions = Required<Omit<QuestDbTickWriterOptions, 'username' | 'password' | 'token' | 'onError'>> &
+  Pick<QuestDbTickWriterOptions, 'username' | 'password' | 'token' | 'onError'>;
 
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND']);
 
@@ -69,38 +55,20 @@ export function isTransientQuestDbError(err: unknown): boolean {
  * than its per-row `await sender.at()` path, see bench/ilp.bench.ts) and POSTed by the official client's HTTP
  * transport (`createTransport`, same request, auth, timeout and error messages as `Sender.flush()`).
  * `write()` is synchronous and O(1): it only validates and enqueues.
- * A single background loop sends batches of `batchRows` rows per request; a batch leaves the buffer
- * only after the server acknowledged it, so transient failures lose nothing (retried with exponential
- * backoff). With the `DEDUP UPSERT KEYS` schema a resend after an ambiguous failure cannot duplicate rows.
+ * A single background loop (`BufferedTickWriter`) sends batches of `batchRows` rows per request; a batch leaves
+ * the buffer only after the server acknowledged it, so transient failures (`isTransientQuestDbError`) lose nothing
+ * (retried without limit, backoff `initialBackoffMs` doubling up to `maxBackoffMs`); a non-retryable 4xx rejects
+ * the whole batch, a row the encoder refuses is rejected alone. With the `DEDUP UPSERT KEYS` schema a resend after
+ * an ambiguous failure cannot duplicate rows.
  */
-export class QuestDbTickWriter implements TickStore {
+export class QuestDbTickWriter extends BufferedTickWriter implements TickStore {
   readonly backend = 'questdb' as const;
-  private readonly opts: Required<Omit<QuestDbTickWriterOptions, 'username' | 'password' | 'token' | 'onError'>> &
-    Pick<QuestDbTickWriterOptions, 'username' | 'password' | 'token' | 'onError'>;
-  private queue: TickRow[] = [];
-  private head = 0;
-  private loop: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private kick: NodeJS.Immediate | null = null;
-  private closing = false;
-  private closed = false;
-  private abortDrain = false;
-  private wake: (() => void) | null = null;
+  private readonly opts: ResolvedOptions;
   private readonly agent: http.Agent;
   private transportPromise: Promise<SenderTransport> | null = null;
-  private readonly s: Omit<TickWriterStats, 'buffered'> = {
-    rowsWritten: 0,
-    droppedRows: 0,
-    invalidRows: 0,
-    rejectedRows: 0,
-    abandonedRows: 0,
-    flushes: 0,
-    retries: 0,
-    lastError: null,
-  };
 
   constructor(options: QuestDbTickWriterOptions) {
-    this.opts = {
+    const opts: ResolvedOptions = {
       protocol: 'http',
       capacity: 100_000,
       batchRows: 1_000,
@@ -110,102 +78,60 @@ export class QuestDbTickWriter implements TickStore {
       requestTimeoutMs: 10_000,
       ...options,
     };
-    if (!(this.opts.capacity >= 1) || !(this.opts.batchRows >= 1)) throw new Error('capacity and batchRows must be >= 1');
+    if (!(opts.capacity >= 1) || !(opts.batchRows >= 1)) throw new Error('capacity and batchRows must be >= 1');
+    // Transient failures are retried until they go through (or close() times out); the rest reject the batch.
+    super({ capacity: opts.capacity, batchRows: opts.batchRows, flushIntervalMs: opts.flushIntervalMs, maxAttempts: Infinity });
+    this.opts = opts;
     this.agent =
       this.opts.protocol === 'https'
         ? new https.Agent({ keepAlive: true, maxSockets: 1 })
         : new http.Agent({ keepAlive: true, maxSockets: 1 });
-    if (this.opts.flushIntervalMs > 0) {
-      this.timer = setInterval(() => this.schedule(), this.opts.flushIntervalMs);
-      this.timer.unref();
-    }
+    this.startFlushTimer();
   }
 
-  get stats(): TickWriterStats {
-    return { ...this.s, buffered: this.queue.length - this.head };
+  // `write()`, `flush()`, `close(drainTimeoutMs = 30_000)` and `stats` are BufferedTickWriter's: `flush()` resolves
+  // once every row accepted before the call is acknowledged or rejected by the server (it never throws), and
+  // `close()` drains, retrying transient failures for up to `drainTimeoutMs`, then releases the connection.
+
+  protected validate(row: TickRow): string | null {
+    return validateTickRow(row);
   }
 
-  /**
-   * Enqueue a row; never blocks, never throws for data problems. Returns false when the row was not
-   * accepted (buffer full -> `droppedRows`, invalid -> `invalidRows`, writer closed -> `droppedRows`).
-   */
-  write(row: TickRow): boolean {
-    if (this.closing) {
-      this.s.droppedRows++;
-      this.s.lastError = 'write after close';
-      return false;
-    }
-    const invalid = validateTickRow(row);
-    if (invalid) {
-      this.s.invalidRows++;
-      this.s.lastError = invalid;
-      return false;
-    }
-    if (this.queue.length - this.head >= this.opts.capacity) {
-      this.s.droppedRows++;
-      this.s.lastError = `buffer full (capacity ${this.opts.capacity}), newest row dropped`;
-      return false;
-    }
-    this.queue.push(row);
-    if (this.queue.length - this.head >= this.opts.batchRows) this.schedule();
-    return true;
-  }
-
-  /** Resolves once every row accepted before the call has been acknowledged (or rejected by the server). */
-  async flush(): Promise<void> {
-    const target = this.s.rowsWritten + this.s.rejectedRows + (this.queue.length - this.head);
-    while (this.queue.length - this.head > 0 && this.s.rowsWritten + this.s.rejectedRows < target && !this.abortDrain) {
-      this.schedule(true);
-      await this.loop;
-    }
-  }
-
-  /**
-   * Stops accepting rows, drains the buffer (retrying transient failures for up to `drainTimeoutMs`),
-   * then releases the connection. Rows still buffered after the timeout are counted in `abandonedRows`.
-   */
-  async close(drainTimeoutMs = 30_000): Promise<void> {
-    if (this.closed) return;
-    this.closing = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    const deadline = setTimeout(() => {
-      this.abortDrain = true;
-      this.wake?.();
-    }, drainTimeoutMs);
+  /** One HTTP request (one QuestDB transaction) with the batch's ILP lines. */
+  protected async sendBatch(batch: readonly TickRow[]): Promise<SendOutcome> {
     try {
-      await this.flush();
-      await this.loop;
-    } finally {
-      clearTimeout(deadline);
-      if (this.kick) clearImmediate(this.kick);
-      const left = this.queue.length - this.head;
-      if (left > 0) {
-        this.s.abandonedRows += left;
-        this.s.lastError = `close: ${left} rows not written before drain timeout`;
-        this.queue = [];
-        this.head = 0;
-      }
-      this.closed = true;
-      if (this.transportPromise) {
-        const transport = await this.transportPromise.catch(() => null);
-        await transport?.close().catch(() => undefined);
-      }
-      this.agent.destroy();
+      const transport = await this.getTransport();
+      const body = serialize(batch);
+      // Client-side serialisation failure: drop only that row (counted), rebuild the batch.
+      if (!Buffer.isBuffer(body)) return body;
+      await transport.send(body);
+      return SENT;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      return { kind: 'failed', error, transient: isTransientQuestDbError(error) };
     }
   }
 
-  private schedule(now = false): void {
-    if (this.loop || this.closed) return;
-    if (now) {
-      this.loop = this.run();
-      return;
+  protected describeFailure(e: Error): string {
+    return e.message || (e as { code?: string }).code || 'unknown error';
+  }
+
+  protected reportFailure(err: Error, { transient, rows }: FailedAttempt): void {
+    this.opts.onError?.(err, { transient, rows });
+  }
+
+  /** `initialBackoffMs`, doubled per consecutive transient failure up to `maxBackoffMs`. */
+  protected retryDelayMs(attempt: number): number {
+    const { initialBackoffMs: first, maxBackoffMs: max } = this.opts;
+    return attempt <= 1 ? first : Math.min(first * 2 ** Math.min(attempt - 1, 1023), max);
+  }
+
+  protected async release(): Promise<void> {
+    if (this.transportPromise) {
+      const transport = await this.transportPromise.catch(() => null);
+      await transport?.close().catch(() => undefined);
     }
-    if (this.kick) return;
-    this.kick = setImmediate(() => {
-      this.kick = null;
-      if (!this.loop && this.queue.length - this.head > 0) this.loop = this.run();
-    });
+    this.agent.destroy();
   }
 
   private getTransport(): Promise<SenderTransport> {
@@ -230,85 +156,14 @@ export class QuestDbTickWriter implements TickStore {
     }
     return this.transportPromise;
   }
+}
 
-  private async run(): Promise<void> {
-    try {
-      let backoff = this.opts.initialBackoffMs;
-      while (this.queue.length - this.head > 0 && !this.abortDrain) {
-        const end = Math.min(this.queue.length, this.head + this.opts.batchRows);
-        const batch = this.queue.slice(this.head, end);
-        try {
-          const transport = await this.getTransport();
-          const body = this.serialize(batch);
-          if (typeof body === 'number') {
-            // Client-side serialisation failure: drop only that row (counted), rebuild the batch.
-            this.queue.splice(this.head + body, 1);
-            this.s.rejectedRows++;
-            continue;
-          }
-          await transport.send(body);
-        } catch (err) {
-          const e = err instanceof Error ? err : new Error(String(err));
-          const transient = isTransientQuestDbError(e);
-          this.s.lastError = e.message || (e as { code?: string }).code || 'unknown error';
-          try {
-            this.opts.onError?.(e, { transient, rows: batch.length });
-          } catch {
-            /* callback errors are ignored */
-          }
-          if (!transient) {
-            this.s.rejectedRows += batch.length;
-            this.consume(batch.length);
-            continue;
-          }
-          this.s.retries++;
-          await this.backoff(backoff);
-          backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
-          continue;
-        }
-        backoff = this.opts.initialBackoffMs;
-        this.s.flushes++;
-        this.s.rowsWritten += batch.length;
-        this.consume(batch.length);
-      }
-    } finally {
-      this.loop = null;
-    }
-  }
-
-  /** The batch's request body, or the index of a row that cannot be serialised. */
-  private serialize(batch: readonly TickRow[]): Buffer | number {
-    try {
-      return encodeTickRows(batch);
-    } catch (err) {
-      if (!(err instanceof IlpEncodeError)) throw err;
-      this.s.lastError = `serialise ${batch[err.index].table}: ${err.message}`;
-      return err.index;
-    }
-  }
-
-  private consume(n: number): void {
-    this.head += n;
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  private backoff(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
+/** The batch's request body, or the rejection of a row that cannot be serialised. */
+function serialize(batch: readonly TickRow[]): Buffer | SendOutcome {
+  try {
+    return encodeTickRows(batch);
+  } catch (err) {
+    if (!(err instanceof IlpEncodeError)) throw err;
+    return { kind: 'rowRejected', index: err.index, reason: `serialise ${batch[err.index].table}: ${err.message}` };
   }
 }
