@@ -94,6 +94,22 @@ describe('backfill', () => {
     }
   }, 60_000);
 
+  it('two backfills of one key share its budget through Redis: held back to the next second, each trade once in each file', async () => {
+    const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+    // basic tier: 20 requests a second for the key, shared; each run alone would start with a burst of 20
+    const a: BackfillOptions = { ...base('shared-a'), tier: 'basic', pageLimit: 10, redisUrl };
+    const b: BackfillOptions = { ...base('shared-b'), tier: 'basic', pageLimit: 10, redisUrl };
+    const [ra, rb] = await Promise.all([runBackfill(a), runBackfill(b)]);
+    for (const [o, r] of [[a, ra], [b, rb]] as const) {
+      expect(r.check).toEqual({ lines: expected.length, distinctIds: expected.length, ok: true });
+      expect([...idsOf(o.out)].sort()).toEqual([...expected].sort());
+    }
+    expect(ra.sharedThrottled + rb.sharedThrottled).toBeGreaterThan(0);
+    // together no faster than the key's 20 requests a second (after the first second's 20)
+    const requests = ra.pages + ra.retries + rb.pages + rb.retries;
+    expect(Math.max(ra.elapsedMs, rb.elapsedMs)).toBeGreaterThanOrEqual(((requests - 20) / 20) * 1000 - 1000);
+  }, 60_000);
+
   it('resumes from the checkpoint after an abort mid-way: no gaps, no duplicates', async () => {
     const o = base('resume');
     const ac = new AbortController();

@@ -5,7 +5,10 @@
  * - Paging: `ticker`, `min_ts` / `max_ts` (Unix seconds covering the window; trades are then kept when
  *   `startMs <= created_time <= endMs` to the millisecond) and `cursor` until the cursor comes back empty.
  * - Rate limit: a client-side token bucket at the tier's read budget (10 tokens a request; Kalshi tiers basic 200/s,
- *   advanced 300, premier 1000, paragon 2000, prime 4000 read tokens per second).
+ *   advanced 300, premier 1000, paragon 2000, prime 4000 read tokens per second). With `REDIS_URL` / `--redis-url` the
+ *   account's budget is also shared with every other process of the same key through a Redis counter per second
+ *   (libs/storage `SharedRateLimiter`), since Kalshi limits the key, not the process; if Redis fails mid-run the
+ *   backfill warns once and goes on with its own bucket.
  * - 429 (Kalshi sends no Retry-After), 5xx and network errors: exponential backoff with full jitter
  *   (`random() * min(cap, base * 2^attempt)`).
  * - Durability: each page is appended and fsynced, then the checkpoint `{cursor, tradesWritten, lastTradeId}` is
@@ -21,6 +24,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { decodeTrades, KalshiHttpError, KalshiRestClient } from '@kalshi-platform/kalshi';
+import { createHotCache, SharedRateLimiter, type HotCache } from '@kalshi-platform/storage';
 
 /** Read tokens per second of each Kalshi rate-limit tier. */
 export const TIER_READ_TOKENS_PER_SEC = { basic: 200, advanced: 300, premier: 1000, paragon: 2000, prime: 4000 } as const;
@@ -41,6 +45,8 @@ export interface BackfillOptions {
   /** base URL, e.g. `http://127.0.0.1:8080/trade-api/v2` */
   restUrl: string;
   credentials?: { keyId: string; privateKeyPem: string };
+  /** share the key's read budget with other processes through this Redis (`REDIS_URL`) */
+  redisUrl?: string;
   /** page size (`limit`, default 1000) */
   pageLimit?: number;
   /** attempts per page on 429 / 5xx / network errors (default 12) */
@@ -79,6 +85,8 @@ export interface BackfillResult {
   /** re-count of the output file */
   check: { lines: number; distinctIds: number; ok: boolean };
   elapsedMs: number;
+  /** requests the shared (Redis) rate limit held back to the next second: the key's budget was used elsewhere too */
+  sharedThrottled: number;
 }
 
 interface Checkpoint {
@@ -184,6 +192,15 @@ async function scanOutput(path: string): Promise<{ ids: Set<string>; lines: numb
 
 /** Downloads the window into `opts.out`; see the module docstring. */
 export async function runBackfill(opts: BackfillOptions): Promise<BackfillResult> {
+  const sharedCache: HotCache | null = opts.redisUrl ? createHotCache({ redisUrl: opts.redisUrl }) : null;
+  try {
+    return await backfill(opts, sharedCache);
+  } finally {
+    await sharedCache?.close().catch(() => undefined);
+  }
+}
+
+async function backfill(opts: BackfillOptions, sharedCache: HotCache | null): Promise<BackfillResult> {
   const t0 = Date.now();
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const cpPath = opts.checkpoint ?? `${opts.out}.checkpoint.json`;
@@ -192,6 +209,10 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillResult
   const maxTs = Math.ceil(opts.endMs / 1000);
   const tier = opts.tier ?? 'basic';
   const bucket = new TokenBucket(TIER_READ_TOKENS_PER_SEC[tier]);
+  const throttledBy: SharedRateLimiter | null = sharedCache
+    ? new SharedRateLimiter(sharedCache, { key: `kalshi-read:${opts.credentials?.keyId ?? 'anonymous'}`, perSecond: TIER_READ_TOKENS_PER_SEC[tier] / READ_REQUEST_TOKENS })
+    : null;
+  let shared = throttledBy;
   const client = new KalshiRestClient({ baseUrl: opts.restUrl, credentials: opts.credentials, maxAttempts: 1 });
   const random = opts.random ?? Math.random;
   const maxAttempts = opts.maxAttempts ?? 12;
@@ -224,6 +245,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillResult
     aborted: false,
     check: { lines: 0, distinctIds: 0, ok: false },
     elapsedMs: 0,
+    sharedThrottled: 0,
   };
   const progress = makeProgress(opts.progress ?? 'auto', maxTs - minTs, log);
   const covered = () => (cp.oldestMs === undefined ? 0 : Math.max(0, Math.min(maxTs - minTs, maxTs - Math.floor(cp.oldestMs / 1000))));
@@ -285,12 +307,22 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillResult
   res.lastTradeId = cp.lastTradeId;
   res.done = cp.done;
   res.elapsedMs = Date.now() - t0;
+  res.sharedThrottled = throttledBy?.throttled ?? 0;
   return res;
 
   /** One page with token bucket and full-jitter retries; undefined when aborted while waiting. */
   async function fetchPage(cursor: string): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       await bucket.take(READ_REQUEST_TOKENS, opts.signal);
+      if (shared) {
+        try {
+          await shared.acquire(opts.signal);
+        } catch (e) {
+          if (opts.signal?.aborted) return undefined;
+          log(`backfill: shared rate limit unavailable (${(e as Error).message}); going on with this process's own budget`);
+          shared = null;
+        }
+      }
       if (opts.signal?.aborted) return undefined;
       try {
         return await client.get('markets/trades', { ticker: opts.ticker, min_ts: minTs, max_ts: maxTs, limit: opts.pageLimit ?? 1000, cursor: cursor || undefined });
@@ -391,6 +423,7 @@ export interface BackfillCliFlags {
   rateLimitTier?: string;
   restUrl?: string;
   credentials?: string;
+  redisUrl?: string;
 }
 
 /** Flags (then env `KALSHI_REST_URL`, `KALSHI_CREDENTIALS_FILE`) → options. @throws BackfillArgError naming the flag */
@@ -422,7 +455,9 @@ export function backfillOptionsFromFlags(flags: BackfillCliFlags, env: NodeJS.Pr
     credentials = { keyId: j.key_id, privateKeyPem: j.private_key_pem };
   }
   const out = flags.out ?? `${flags.ticker}-trades.jsonl`;
-  return { ticker: flags.ticker, startMs, endMs, out, checkpoint: flags.checkpoint, tier: tier as RateLimitTier, restUrl, credentials };
+  const redisUrl = flags.redisUrl || env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new BackfillArgError(flags.redisUrl ? '--redis-url' : 'REDIS_URL', `expected redis://host:port, got ${JSON.stringify(redisUrl.replace(/\/\/[^@/]*@/, '//***@'))}`);
+  return { ticker: flags.ticker, startMs, endMs, out, checkpoint: flags.checkpoint, tier: tier as RateLimitTier, restUrl, credentials, redisUrl };
 }
 
 /** Registers `backfill` on the program. */
@@ -438,6 +473,7 @@ export const registerBackfill = (program: Command): void => {
     .option('--rate-limit-tier <tier>', 'basic|advanced|premier|paragon|prime', 'basic')
     .option('--rest-url <url>', 'REST base URL (env KALSHI_REST_URL)')
     .option('--credentials <file>', '{key_id, private_key_pem} file (env KALSHI_CREDENTIALS_FILE)')
+    .option('--redis-url <url>', "share the key's read budget with other processes through Redis (env REDIS_URL)")
     .action(async (flags: BackfillCliFlags) => {
       let opts: BackfillOptions;
       try {
