@@ -11,7 +11,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { busTransportFromConfig, BusTransport, createBusClient, createBusServer, DEFAULT_PARTITION_COUNT, InProcessBroker } from '@kalshi-platform/bus';
 import { generateKalshiKeyPair } from '@kalshi-platform/kalshi';
 import { RunningExchange, startExchange } from '@kalshi-platform/feature-exchange';
-import { FeedService, IngestionModule } from '@kalshi-platform/feature-ingestion';
+import { FeedService, IngestionModule, type ExtraChannel } from '@kalshi-platform/feature-ingestion';
 import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/feature-ticker-plant';
 import { DetectionModule, DetectionService } from '@kalshi-platform/feature-detection';
 import { createHotCache, openTickStore, TICK_TABLES, type HotCache, type HotCacheConfig, type TickStore, type TickStoreAdmin, type TickStoreConfig } from '@kalshi-platform/storage';
@@ -61,6 +61,8 @@ export interface PipelineOptions {
   natsUrl?: string;
   /** markets to subscribe to; empty = all */
   marketTickers?: string[];
+  /** public channels ingestion also subscribes and stores (`trade`, `ticker`); default none */
+  extraChannels?: ExtraChannel[];
   logLevels?: LogLevel[];
   /** ingestion (deltas, trades, ticker, markets), the ticker plant (BBO) and detection (opportunities) write here */
   tickStore?: TickStore | null;
@@ -102,6 +104,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
           wsUrl: o.wsUrl,
           credentials: o.credentials,
           marketTickers: o.marketTickers ?? [],
+          extraChannels: o.extraChannels,
           partitionCount,
           reconnectInitialDelayMs: 50,
           snapshotTimeoutMs: 2_000,

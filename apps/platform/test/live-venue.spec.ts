@@ -2,7 +2,8 @@
  * Our own platform against the live mock venue: ingestion subscribes over the signed WebSocket, two ticker-plant
  * shards rebuild the books from the venue's snapshots and deltas, while the demo account quotes through our signed
  * REST client (place, amend, cancel) and another account trades against the quotes. Oracle: once everything is quiet, every book the ticker
- * plant holds equals the venue's own book level for level.
+ * plant holds equals the venue's own book level for level. Ingestion also follows `trade` and `ticker` into an embedded
+ * tick store: every venue trade is stored once, with its id, price, size and taker side.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { startExchange, type RunningExchange } from '@kalshi-platform/feature-ex
 import { FeedService } from '@kalshi-platform/feature-ingestion';
 import { KalshiRestClient, loadPrivateKey } from '@kalshi-platform/kalshi';
 import { formatPriceDollars, formatSizeFp } from '@kalshi-platform/market';
+import { DuckDbTickStore } from '@kalshi-platform/storage';
 import { startPipeline, type Pipeline } from '../src/platform';
 import { collectReport, waitForQuiescence } from '../src/report';
 
@@ -20,16 +22,19 @@ describe('platform pipeline on the live mock venue', () => {
   let ex: RunningExchange;
   let p: Pipeline;
   let dir: string;
+  let ticks: DuckDbTickStore;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'live-venue-'));
     ex = await startExchange({ host: '127.0.0.1', port: 0, mode: 'live', logger: false, rateLimits: false, credentialsOut: join(dir, 'c.json') });
     const c = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'));
-    p = await startPipeline({ restUrl: ex.restUrl, wsUrl: ex.wsUrl, credentials: { keyId: c.key_id, privateKeyPem: c.private_key_pem }, shards: 2 });
+    ticks = await DuckDbTickStore.open({ path: join(dir, 'ticks.duckdb'), flushIntervalMs: 50 });
+    p = await startPipeline({ restUrl: ex.restUrl, wsUrl: ex.wsUrl, credentials: { keyId: c.key_id, privateKeyPem: c.private_key_pem }, shards: 2, tickStore: ticks, extraChannels: ['trade', 'ticker'] });
     await p.ingestion.get(FeedService).start();
   });
   afterAll(async () => {
     await p?.close();
+    await ticks?.close();
     await ex?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -69,5 +74,14 @@ describe('platform pipeline on the live mock venue', () => {
       const v = ex.venue.books.get(t)!;
       expect({ t, book: report.books[t] }).toEqual({ t, book: { yes_dollars_fp: fmt(v.levels('yes')), no_dollars_fp: fmt(v.levels('no')) } });
     }
+
+    // the trade channel went to kalshi_trades: each venue trade once, as the venue has it (Kalshi trade ids are UUIDs)
+    await ticks.flush();
+    const stored = await ticks.query('SELECT trade_id::VARCHAR AS id, market_ticker, yes_price_ticks, count_centis, taker_side FROM kalshi_trades ORDER BY id');
+    const venue = ex.venue.trades.map((t) => ({ id: t.tradeId, market_ticker: t.marketTicker, yes_price_ticks: BigInt(t.yesPriceTicks), count_centis: BigInt(t.sizeCentis), taker_side: t.takerSide }));
+    expect(stored).toEqual(venue.sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(ticks.stats).toMatchObject({ invalidRows: 0, droppedRows: 0, rejectedRows: 0 });
+    expect(await ticks.countRows('kalshi_ticker')).toBeGreaterThan(0);
+    expect(await ticks.countRows('kalshi_orderbook_deltas')).toBeGreaterThan(0);
   });
 });

@@ -153,7 +153,7 @@ export class MatchingEngine {
   private readonly feeRounding: number;
   private readonly precision: number;
   private readonly unitMicros: number;
-  private readonly tradeIdPrefix: string;
+  private readonly tradeIdOf: (n: number) => string;
   private readonly deltaEvents: boolean;
   private readonly onBookDelta: ((delta: BookDelta, tsMs: number) => void) | undefined;
 
@@ -170,7 +170,8 @@ export class MatchingEngine {
     this.feeRounding = options.feeRoundingTicks ?? 1;
     this.precision = options.balancePrecisionTicks ?? 1;
     this.unitMicros = this.precision * 100;
-    this.tradeIdPrefix = options.tradeIdPrefix ?? 'T';
+    const prefix = options.tradeIdPrefix ?? 'T';
+    this.tradeIdOf = options.tradeId ?? ((n) => prefix + n);
     this.deltaEvents = options.bookDeltaEvents ?? true;
     this.onBookDelta = options.onBookDelta;
     if (!Number.isSafeInteger(this.now)) throw new RangeError(`nowMs must be an integer, got ${options.nowMs}`);
@@ -990,7 +991,7 @@ export class MatchingEngine {
   /** Executes one match of `qty` at YES price `px` between the incoming order `t` and the resting order `mk`. */
   private match(t: BookOrder, mk: BookOrder, qty: number, px: number, now: number, events: EngineEvent[]): void {
     const m = t.market as MarketState;
-    const tradeId = this.tradeIdPrefix + ++this.tradeSeq;
+    const tradeId = this.tradeIdOf(++this.tradeSeq);
     m.volumeCentis += qty;
     // maker leaves the book (partially)
     const ladder = mk.isBid ? m.bids : m.asks;

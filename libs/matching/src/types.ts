@@ -391,8 +391,13 @@ export interface EngineOptions {
    * fee (docs.kalshi.com/getting_started/fee_rounding).
    */
   balancePrecisionTicks?: 1 | 100;
-  /** Prefix of generated trade ids. Default `T`. */
+  /** Prefix of generated trade ids (`T1`, `T2`, ...). Default `T`. Ignored when `tradeId` is given. */
   tradeIdPrefix?: string;
+  /**
+   * Trade id of the n-th trade (n = 1, 2, ...). Must be deterministic in n, since a journal replay regenerates the
+   * ids; Kalshi's trade ids are UUIDs, which the mock venue derives from n.
+   */
+  tradeId?: (n: number) => string;
   /** Emit `orderbook_delta` events in the per-call event arrays. Default true. */
   bookDeltaEvents?: boolean;
   /** Called for every book level change, in addition to (or instead of) the events. */

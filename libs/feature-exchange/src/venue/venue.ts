@@ -11,7 +11,7 @@
  *
  * Units: prices are {@link PriceTicks} (1/10000 $), sizes {@link SizeCentis} (1/100 contract), timestamps ms.
  */
-import { KeyObject, randomUUID } from 'node:crypto';
+import { createHash, KeyObject, randomUUID } from 'node:crypto';
 import { KeyRegistry } from '../auth/key-registry';
 import { ANY_TICK, OrderBook, type PriceTicks, type SizeCentis, type TickStructure } from '@kalshi-platform/market';
 import {
@@ -115,6 +115,20 @@ export interface VenueOptions {
   keys?: KeyRegistry;
 }
 
+/**
+ * The n-th trade's id as Kalshi shapes them, a UUID (RFC 9562 version 5 layout: SHA-1 of a fixed name and n), so
+ * that consumers validating `trade_id` as a UUID (the tick store's `kalshi_trades`) accept the mock's trades. It is a
+ * pure function of n because a restart replays the journal and must regenerate the same ids; two separate mock
+ * venues therefore reuse ids, which a real exchange never does.
+ */
+export function venueTradeId(n: number): string {
+  const h = createHash('sha1').update(`kalshi-platform-mock-trade:${n}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
 /** Thrown when the venue cannot take a command (journal failed: the venue halts to keep state and storage equal). */
 export class VenueHaltedError extends Error {}
 
@@ -146,7 +160,7 @@ export class Venue {
 
   constructor(opts: VenueOptions = {}) {
     this.clock = opts.clock ?? Date.now;
-    this.engine = new MatchingEngine({ ...opts.engine, nowMs: opts.engine?.nowMs ?? 0 });
+    this.engine = new MatchingEngine({ tradeId: venueTradeId, ...opts.engine, nowMs: opts.engine?.nowMs ?? 0 });
     this.journal = opts.journal ?? null;
     this.keys = opts.keys ?? new KeyRegistry();
     this.log = opts.log ?? (() => undefined);
