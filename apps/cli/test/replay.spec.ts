@@ -184,6 +184,16 @@ describe('replay', () => {
     expect(() => replayOptionsFromFlags({}, {})).toThrow(/--capture/);
   });
 
+  it('QuestDB credentials come from the environment only and reach the server as HTTP basic auth', async () => {
+    const o = replayOptionsFromFlags({ capture: SAMPLE, questdbAddr: `127.0.0.1:${db.port}` }, { QUESTDB_USERNAME: 'ingest', QUESTDB_PASSWORD: 's3cret' });
+    const r = await runReplay({ ...o, log: () => undefined });
+    expect(r.rowsWritten).toBe(expectedDeltas);
+    expect(db.headers.length).toBeGreaterThan(0);
+    for (const h of db.headers) expect(h.authorization).toBe(`Basic ${Buffer.from('ingest:s3cret').toString('base64')}`);
+    expect(() => replayOptionsFromFlags({ capture: SAMPLE }, { QUESTDB_USERNAME: 'ingest' })).toThrow(/QUESTDB_USERNAME and QUESTDB_PASSWORD/);
+    expect(() => replayOptionsFromFlags({ capture: SAMPLE }, { QUESTDB_PROTOCOL: 'tcp' })).toThrow(/QUESTDB_PROTOCOL/);
+  });
+
   it('CLI: an unknown --to exits 2 naming the flag', () => {
     const r = spawnSync(process.execPath, [CLI, 'replay', '--capture', SAMPLE, '--to', 'parquet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('--to') });

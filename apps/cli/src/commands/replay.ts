@@ -26,7 +26,19 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { decodeWsFrame } from '@kalshi-platform/kalshi';
-import { DuckDbTickStore, frameToRow, parseHostPort, QuestDbTickWriter, TickStoreConfigError, DEFAULT_QUESTDB_ADDR, DEFAULT_TICK_STORE_PATH, type TickStore, type TickTable, type TickWriterStats } from '@kalshi-platform/storage';
+import {
+  DEFAULT_QUESTDB_ADDR,
+  DEFAULT_TICK_STORE_PATH,
+  DuckDbTickStore,
+  frameToRow,
+  QuestDbTickWriter,
+  tickStoreConfig,
+  TickStoreConfigError,
+  type TickStore,
+  type TickStoreConfig,
+  type TickTable,
+  type TickWriterStats,
+} from '@kalshi-platform/storage';
 
 export const REPLAY_TARGETS = ['questdb', 'embedded'] as const;
 export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
@@ -38,6 +50,8 @@ export interface ReplayOptions {
   to?: ReplayTarget;
   /** QuestDB HTTP endpoint `host:port` (`--to questdb`) */
   questdbAddr?: string;
+  /** QuestDB transport and credentials (environment only: `QUESTDB_PROTOCOL`, `QUESTDB_USERNAME`/`PASSWORD`, `QUESTDB_TOKEN`) */
+  questdb?: TickStoreConfig['questdb'];
   /** the DuckDB file (`--to embedded`) */
   tickStorePath?: string;
   /** rows per ILP request (default 1,000) */
@@ -130,6 +144,7 @@ async function openTarget(opts: ReplayOptions, log: (line: string) => void): Pro
   let errorsLogged = 0;
   const writer = new QuestDbTickWriter({
     addr,
+    ...opts.questdb,
     capacity,
     batchRows,
     onError: (err, info) => {
@@ -231,14 +246,13 @@ export function replayOptionsFromFlags(flags: ReplayCliFlags, env: NodeJS.Proces
   if (!flags.capture) throw new ReplayArgError('--capture', 'is required');
   if (!existsSync(flags.capture) || !statSync(flags.capture).isFile()) throw new ReplayArgError('--capture', `no such file: ${flags.capture}`);
   if (to === 'embedded') return { capture: flags.capture, to, tickStorePath: flags.tickStorePath || env.TICK_STORE_PATH || DEFAULT_TICK_STORE_PATH };
-  const addr = flags.questdbAddr || env.QUESTDB_ADDR || DEFAULT_QUESTDB_ADDR;
   try {
-    parseHostPort(flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR', addr);
+    const cfg = tickStoreConfig({ tickStore: 'questdb', questdbAddr: flags.questdbAddr }, env);
+    return { capture: flags.capture, to, questdbAddr: cfg.questdbAddr, questdb: cfg.questdb };
   } catch (e) {
-    if (e instanceof TickStoreConfigError) throw new ReplayArgError(flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR', e.message.replace(/^[^:]+: /, ''));
+    if (e instanceof TickStoreConfigError) throw new ReplayArgError(/^\S+/.exec(e.message)![0].replace(/:$/, ''), e.message.replace(/^[^:]+: /, ''));
     throw e;
   }
-  return { capture: flags.capture, to, questdbAddr: addr };
 }
 
 /** Registers `replay` on the program. */

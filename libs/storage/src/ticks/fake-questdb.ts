@@ -91,8 +91,9 @@ export class FakeQuestDb {
     return this.batches.flat();
   }
 
-  /** Forgets the recorded lines. */
+  /** Forgets the recorded lines and headers. */
   reset(): void {
     this.batches.length = 0;
+    this.headers.length = 0;
   }
 }

@@ -6,6 +6,8 @@
  * | `TICK_STORE` | `embedded` (DuckDB file), `questdb` (ILP/HTTP) or `off` | given by the caller (`npm start`: embedded) |
  * | `TICK_STORE_PATH` | the embedded DuckDB file | `data/ticks.duckdb` |
  * | `QUESTDB_ADDR` | QuestDB HTTP endpoint `host:port` | `localhost:9000` |
+ * | `QUESTDB_PROTOCOL` | `http` or `https` | `http` |
+ * | `QUESTDB_USERNAME` + `QUESTDB_PASSWORD`, or `QUESTDB_TOKEN` | QuestDB auth (secrets: environment only, never flags, never logged) | none |
  *
  * The embedded store is one DuckDB file with a single writer process: use it from the all-in-one `npm start`
  * or the CLI, and QuestDB when ingestion, the ticker plant and detection run as separate processes.
@@ -26,6 +28,8 @@ export interface TickStoreConfig {
   path: string;
   /** questdb: `host:port` of its HTTP endpoint */
   questdbAddr: string;
+  /** questdb: transport and credentials, from the environment only */
+  questdb?: { protocol?: 'http' | 'https'; username?: string; password?: string; token?: string };
 }
 
 /** A malformed tick-store setting; the message names the flag or variable. */
@@ -57,10 +61,17 @@ export function tickStoreConfig(
     throw new TickStoreConfigError(`${flags.tickStore !== undefined ? '--tick-store' : 'TICK_STORE'}: must be one of ${TICK_STORE_CHOICES.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   const addr = flags.questdbAddr || env.QUESTDB_ADDR || DEFAULT_QUESTDB_ADDR;
+  const protocol = env.QUESTDB_PROTOCOL || undefined;
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'https') throw new TickStoreConfigError(`QUESTDB_PROTOCOL: must be http or https, got ${JSON.stringify(protocol)}`);
+  if (Boolean(env.QUESTDB_USERNAME) !== Boolean(env.QUESTDB_PASSWORD)) throw new TickStoreConfigError('QUESTDB_USERNAME and QUESTDB_PASSWORD must be set together');
   return {
     backend: raw as TickStoreChoice,
     path: flags.tickStorePath || env.TICK_STORE_PATH || DEFAULT_TICK_STORE_PATH,
     questdbAddr: parseHostPort(flags.questdbAddr ? '--questdb-addr' : 'QUESTDB_ADDR', addr),
+    // only the settings given: an explicit `undefined` would override the client's defaults
+    questdb: Object.fromEntries(
+      Object.entries({ protocol, username: env.QUESTDB_USERNAME, password: env.QUESTDB_PASSWORD, token: env.QUESTDB_TOKEN }).filter(([, v]) => v !== undefined && v !== ''),
+    ),
   };
 }
 
@@ -73,7 +84,7 @@ export async function openTickStore(
     case 'off':
       return null;
     case 'questdb':
-      return new QuestDbTickWriter({ addr: cfg.questdbAddr, batchRows: options.batchRows, capacity: options.capacity, flushIntervalMs: options.flushIntervalMs, onError: options.onError });
+      return new QuestDbTickWriter({ addr: cfg.questdbAddr, ...cfg.questdb, batchRows: options.batchRows, capacity: options.capacity, flushIntervalMs: options.flushIntervalMs, onError: options.onError });
     case 'embedded':
       return DuckDbTickStore.open({ path: cfg.path, batchRows: options.batchRows, capacity: options.capacity, flushIntervalMs: options.flushIntervalMs });
   }
@@ -85,7 +96,7 @@ export async function openTickStoreAdmin(cfg: TickStoreConfig): Promise<TickStor
     case 'off':
       throw new TickStoreConfigError('--tick-store off has no tables to administer: choose embedded or questdb');
     case 'questdb':
-      return new QuestDbAdmin({ addr: cfg.questdbAddr });
+      return new QuestDbAdmin({ addr: cfg.questdbAddr, ...cfg.questdb });
     case 'embedded':
       return DuckDbTickStore.open({ path: cfg.path });
   }
