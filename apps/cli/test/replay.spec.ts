@@ -45,6 +45,40 @@ function expectedDeltaLine(f: RawDelta): string {
 }
 
 const deltaLines = (lines: string[]): string[] => lines.filter((l) => l.startsWith('kalshi_orderbook_deltas,'));
+const snapshotLines = (lines: string[]): string[] => lines.filter((l) => l.startsWith('kalshi_orderbook_snapshots,'));
+
+const fixedInt = (text: string, decimals: number): number => {
+  const [i, f = ''] = text.split('.');
+  return Number(i) * 10 ** decimals + Number(f.padEnd(decimals, '0'));
+};
+
+/**
+ * Independent expectation of the snapshot level lines: one per level (YES then NO), stamped with the last delta
+ * `ts_ms` before the snapshot, or the first one after it when none came before.
+ */
+function expectedSnapshotLines(raw: Array<{ type: string; sid?: number; seq?: number; msg?: Record<string, unknown> }>): string[] {
+  const out: string[] = [];
+  let held: Array<(tsNs: bigint) => string> = [];
+  let lastNs: bigint | null = null;
+  for (const f of raw) {
+    if (f.type === 'orderbook_snapshot') {
+      const m = f.msg as { market_ticker: string; yes_dollars_fp?: string[][]; no_dollars_fp?: string[][] };
+      for (const [side, levels] of [['yes', m.yes_dollars_fp ?? []], ['no', m.no_dollars_fp ?? []]] as const) {
+        for (const [px, sz] of levels) {
+          const line = (tsNs: bigint) =>
+            `kalshi_orderbook_snapshots,market_ticker=${m.market_ticker},side=${side} price_ticks=${fixedInt(px, 4)}i,size_centis=${fixedInt(sz, 2)}i,seq=${f.seq}i,sid=${f.sid}i ${tsNs}`;
+          if (lastNs === null) held.push(line);
+          else out.push(line(lastNs));
+        }
+      }
+    } else if (f.type === 'orderbook_delta') {
+      lastNs = BigInt((f.msg as { ts_ms: number }).ts_ms) * 1_000_000n;
+      for (const h of held) out.push(h(lastNs));
+      held = [];
+    }
+  }
+  return out;
+}
 
 describe('replay', () => {
   let db: FakeQuestDb;
@@ -73,22 +107,25 @@ describe('replay', () => {
     const r = await replay(SAMPLE);
     const lines = deltaLines(db.lines);
     expect(lines.length).toBe(expectedDeltas);
-    expect(db.lines.length).toBe(expectedDeltas); // no trade / ticker frames in this capture
     expect(lines).toEqual((frames.filter((f) => f.type === 'orderbook_delta') as RawDelta[]).map(expectedDeltaLine));
+    const snaps = expectedSnapshotLines(frames);
+    expect(snaps.length).toBeGreaterThan(100);
+    expect(snapshotLines(db.lines)).toEqual(snaps);
+    expect(db.lines.length).toBe(expectedDeltas + snaps.length); // no trade / ticker frames in this capture
     expect(r).toMatchObject({
       gzip: false,
       lines: 2898,
       frames: 2898,
       malformed: 0,
       undecodable: 0,
-      snapshotsSkipped: 5,
+      snapshots: 5,
       untimestamped: 0,
-      rows: { kalshi_orderbook_deltas: expectedDeltas, kalshi_trades: 0, kalshi_ticker: 0 },
+      rows: { kalshi_orderbook_snapshots: snaps.length, kalshi_orderbook_deltas: expectedDeltas, kalshi_trades: 0, kalshi_ticker: 0 },
       dropped: 0,
       invalid: 0,
       rejected: 0,
       abandoned: 0,
-      rowsWritten: expectedDeltas,
+      rowsWritten: expectedDeltas + snaps.length,
     });
     expect(r.frameTypes).toEqual({ orderbook_delta: 2885, orderbook_snapshot: 5, ok: 4, subscribed: 2, fill: 2 });
     // dedup key (ts, market_ticker, sid, seq) is unique per row
@@ -113,14 +150,15 @@ describe('replay', () => {
     const file = join(dir, 'dirty.jsonl');
     writeFileSync(file, sample.slice(0, cut) + extra.slice(0, 5).join('\n') + '\n\r\n' + sample.slice(cut) + extra.slice(5).join('\r\n') + '\n');
     const r = await replay(file);
+    const snapshotRows = expectedSnapshotLines(frames).length;
     expect(r).toMatchObject({
       lines: 2898 + extra.length,
       frames: 2898 + 4,
       malformed: 3,
       undecodable: 2,
       untimestamped: 1,
-      rows: { kalshi_orderbook_deltas: expectedDeltas + 1, kalshi_trades: 1, kalshi_ticker: 1 },
-      rowsWritten: expectedDeltas + 3,
+      rows: { kalshi_orderbook_snapshots: snapshotRows, kalshi_orderbook_deltas: expectedDeltas + 1, kalshi_trades: 1, kalshi_ticker: 1 },
+      rowsWritten: snapshotRows + expectedDeltas + 3,
       dropped: 0,
     });
     expect(db.lines).toContain('kalshi_orderbook_deltas,market_ticker=M,side=no price_ticks=4200i,delta_centis=-250i,seq=2i,sid=7i 1782873105308599000');
@@ -134,7 +172,7 @@ describe('replay', () => {
     db.reset();
     await replay(SAMPLE);
     const second = db.lines.slice();
-    expect(second.length).toBe(expectedDeltas);
+    expect(second.length).toBe(expectedDeltas + expectedSnapshotLines(frames).length);
     expect(second).toEqual(first);
     expect(new Set(second)).toEqual(new Set(first));
   }, 30_000);
@@ -150,7 +188,7 @@ describe('replay', () => {
     for (const f of [byExt, byMagic]) {
       db.reset();
       const r = await replay(f);
-      expect(r).toMatchObject({ gzip: true, frames: 2898, malformed: 0, rowsWritten: expectedDeltas });
+      expect(r).toMatchObject({ gzip: true, frames: 2898, malformed: 0, rowsWritten: expectedDeltas + expectedSnapshotLines(frames).length });
       expect(db.lines).toEqual(plain);
     }
     // two concatenated gzip members (as `record` appends an hour file) read through
@@ -187,7 +225,7 @@ describe('replay', () => {
   it('QuestDB credentials come from the environment only and reach the server as HTTP basic auth', async () => {
     const o = replayOptionsFromFlags({ capture: SAMPLE, questdbAddr: `127.0.0.1:${db.port}` }, { QUESTDB_USERNAME: 'ingest', QUESTDB_PASSWORD: 's3cret' });
     const r = await runReplay({ ...o, log: () => undefined });
-    expect(r.rowsWritten).toBe(expectedDeltas);
+    expect(r.rowsWritten).toBe(expectedDeltas + expectedSnapshotLines(frames).length);
     expect(db.headers.length).toBeGreaterThan(0);
     for (const h of db.headers) expect(h.authorization).toBe(`Basic ${Buffer.from('ingest:s3cret').toString('base64')}`);
     expect(() => replayOptionsFromFlags({ capture: SAMPLE }, { QUESTDB_USERNAME: 'ingest' })).toThrow(/QUESTDB_USERNAME and QUESTDB_PASSWORD/);
@@ -213,7 +251,7 @@ describe('replay', () => {
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
     expect(stdout).toContain('frames=2898 malformed=0 undecodable=0');
     expect(stdout).toContain(`kalshi_orderbook_deltas=${expectedDeltas} kalshi_trades=0 kalshi_ticker=0`);
-    expect(stdout).toContain(`rowsWritten=${expectedDeltas} dropped=0`);
+    expect(stdout).toContain(`rowsWritten=${expectedDeltas + expectedSnapshotLines(frames).length} dropped=0`);
     expect(deltaLines(db.lines).length).toBe(expectedDeltas);
   }, 60_000);
 });

@@ -89,7 +89,9 @@ describe('record -> replay --to embedded -> export parquet', () => {
 
     const path = join(dir, 'ticks.duckdb');
     const first = await runReplay({ capture: stats.files[0], to: 'embedded', tickStorePath: path, log: () => undefined });
-    expect(first).toMatchObject({ gzip: true, malformed: 0, undecodable: 0, dropped: 0, invalid: 0, rejected: 0, abandoned: 0, rowsWritten: 2885 });
+    expect(first).toMatchObject({ gzip: true, malformed: 0, undecodable: 0, dropped: 0, invalid: 0, rejected: 0, abandoned: 0, untimestamped: 0 });
+    expect(first.rows.kalshi_orderbook_snapshots).toBeGreaterThan(100);
+    expect(first.rowsWritten).toBe(2885 + first.rows.kalshi_orderbook_snapshots);
     const second = await runReplay({ capture: stats.files[0], to: 'embedded', tickStorePath: path, log: () => undefined });
     expect(second.rows.kalshi_orderbook_deltas).toBe(2885);
 
@@ -148,12 +150,12 @@ describe('schema', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates the seven tick tables and migrates PostgreSQL; a second run changes nothing', async () => {
+  it('creates the eight tick tables and migrates PostgreSQL; a second run changes nothing', async () => {
     const path = join(dir, 'ticks.duckdb');
     const args = ['schema', '--tick-store', 'embedded', '--tick-store-path', path, '--database-url', PG_URL, '--schema', schema];
     const a = cli(args, dir);
     expect({ status: a.status, stderr: a.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(a.stdout).toContain('7 table(s) present');
+    expect(a.stdout).toContain('8 table(s) present');
     expect(a.stdout).toContain('applied 3');
     expect(existsSync(path)).toBe(true);
     const b = cli(args, dir);
@@ -171,7 +173,7 @@ describe('schema', () => {
     const store = await DuckDbTickStore.open({ path });
     try {
       const tables = await store.query(`SELECT table_name FROM information_schema.tables ORDER BY 1`);
-      expect(tables.map((r) => r.table_name)).toEqual(['arb_opportunities', 'kalshi_bbo', 'kalshi_markets', 'kalshi_orderbook_deltas', 'kalshi_ticker', 'kalshi_trades', 'sportsbook_odds']);
+      expect(tables.map((r) => r.table_name)).toEqual(['arb_opportunities', 'kalshi_bbo', 'kalshi_markets', 'kalshi_orderbook_deltas', 'kalshi_orderbook_snapshots', 'kalshi_ticker', 'kalshi_trades', 'sportsbook_odds']);
     } finally {
       await store.close();
     }

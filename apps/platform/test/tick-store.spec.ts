@@ -1,6 +1,7 @@
 /**
  * The main job writes through the tick store and the hot cache (issue #4): ingestion stores every delta and the
- * market list, the ticker plant every BBO change (and the latest BBO in Redis), detection every episode change.
+ * market list, the ticker plant every BBO change (and the latest BBO in Redis), detection every episode change. The
+ * snapshots and deltas in the store alone rebuild the oracle's final books.
  * Checked against independent oracles: the capture file itself (parsed here with JSON.parse, not our decoder) and
  * the derived final books. Real DuckDB file, real Redis on loopback.
  */
@@ -69,6 +70,24 @@ describe('npm start writes through the tick store and the hot cache', () => {
       const stored = await store.query(`SELECT market_ticker, sid, seq, side, price_ticks, delta_centis, epoch_ms(ts) AS ts_ms FROM kalshi_orderbook_deltas`);
       expect(stored.map((r) => [r.market_ticker, r.side, r.price_ticks, r.delta_centis, r.ts_ms].join('|')).sort()).toEqual(captureDeltas());
       expect(new Set(stored.map((r) => `${r.sid}|${r.seq}`)).size).toBe(2885);
+
+      // the store alone rebuilds every final book exactly: each market's last snapshot plus the deltas after it
+      const rebuilt = await store.query(`
+        WITH snap AS (SELECT market_ticker, sid, max(seq) AS seq FROM kalshi_orderbook_snapshots GROUP BY market_ticker, sid),
+        levels AS (
+          SELECT s.market_ticker, s.side, s.price_ticks, s.size_centis AS q FROM kalshi_orderbook_snapshots s JOIN snap USING (market_ticker, sid, seq)
+          UNION ALL
+          SELECT d.market_ticker, d.side, d.price_ticks, d.delta_centis FROM kalshi_orderbook_deltas d
+            JOIN snap n ON d.market_ticker = n.market_ticker AND d.sid = n.sid AND d.seq > n.seq
+        )
+        SELECT market_ticker, side, price_ticks, sum(q) AS size FROM levels GROUP BY ALL HAVING sum(q) > 0 ORDER BY ALL`);
+      const books: Record<string, { yes: Array<[bigint, bigint]>; no: Array<[bigint, bigint]> }> = {};
+      for (const r of rebuilt) {
+        const b = (books[r.market_ticker as string] ??= { yes: [], no: [] });
+        b[r.side as 'yes' | 'no'].push([r.price_ticks as bigint, BigInt(r.size as bigint)]);
+      }
+      const level = ([p, q]: [string, string]): [bigint, bigint] => [fixedToInt(p, 4), fixedToInt(q, 2)];
+      expect(books).toEqual(Object.fromEntries(Object.entries(ORACLE).map(([t, o]) => [t, { yes: o.yes_dollars_fp.map(level), no: o.no_dollars_fp.map(level) }])));
 
       // no row without an exchange time (Kalshi snapshots carry none): nothing before the capture's first frame
       const [range] = await store.query(`SELECT min(epoch_ms(ts)) AS lo FROM kalshi_bbo`);

@@ -3,17 +3,18 @@
  * WebSocket (libs/kalshi client: gap recovery, reconnects), and publishes every book event on the bus as
  * versioned contracts, on `md.v1.p<partition>.<snapshot|delta|stale>.<ticker>`.
  *
- * With a tick store (`TICK_STORE` provider) it also stores the raw feed: every delta received (`kalshi_orderbook_deltas`,
- * including those dropped from the book while it awaited a snapshot after a gap),
+ * With a tick store (`TICK_STORE` provider) it also stores the raw feed: every snapshot applied
+ * (`kalshi_orderbook_snapshots`, a row per level) and every delta received (`kalshi_orderbook_deltas`, including those
+ * dropped from the book while it awaited a snapshot after a gap),
  * the `trade` and `ticker` frames of the extra channels, and the market list it resolved (`kalshi_markets`), through
- * libs/storage's `frameToRow`, the same mapping `kalshi-platform replay` uses. Rows the store refuses are counted
+ * libs/storage's `FrameRowMapper`, the same mapping `kalshi-platform replay` uses. Rows the store refuses are counted
  * in `status().ticksRefused`, never thrown.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { BookDeltaV1, BookSnapshotV1, BookStaleV1, BUS_CLIENT, IngestionStatusV1, partitionOf, subjects } from '@kalshi-platform/bus';
 import { KalshiRestClient, KalshiWsClient, OrderbookDeltaFrame, OrderbookSnapshotFrame, StaleReason, WsFrame } from '@kalshi-platform/kalshi';
-import { frameToRow, rfc3339ToNs, TICK_STORE, type MarketRow, type TickRow, type TickStore } from '@kalshi-platform/storage';
+import { FrameRowMapper, rfc3339ToNs, TICK_STORE, type MarketRow, type TickRow, type TickStore } from '@kalshi-platform/storage';
 import { INGESTION_CONFIG } from './tokens';
 import type { IngestionConfig } from './ingestion.config';
 
@@ -36,6 +37,10 @@ export class FeedService implements OnApplicationShutdown {
     if (row === null || this.ticks === null) return;
     if (this.ticks.write(row)) this.ticksWritten++;
     else this.ticksRefused++;
+  }
+
+  private storeAll(rows: TickRow[]): void {
+    for (let i = 0; i < rows.length; i++) this.store(rows[i]);
   }
 
   private partition(ticker: string): number {
@@ -73,10 +78,13 @@ export class FeedService implements OnApplicationShutdown {
     ws.on('snapshot', (f: OrderbookSnapshotFrame, tsMs: number) => this.onSnapshot(f, tsMs));
     ws.on('delta', (f: OrderbookDeltaFrame, tsMs: number) => this.onDelta(f, tsMs));
     ws.on('stale', (ticker: string, reason: StaleReason, tsMs: number) => this.onStale(ticker, reason, tsMs));
-    // the raw feed: every delta received, also those a gap made unusable for the book (the exchange did send them)
-    ws.on('receivedDelta', (f: OrderbookDeltaFrame) => this.store(frameToRow(f)));
+    // the raw feed: every delta received, also those a gap made unusable for the book (the exchange did send them),
+    // the snapshots (with the deltas after them they rebuild any book), trades and tickers
+    const rows = new FrameRowMapper();
+    ws.on('receivedDelta', (f: OrderbookDeltaFrame) => this.storeAll(rows.map(f)));
+    ws.on('snapshot', (f: OrderbookSnapshotFrame) => this.storeAll(rows.map(f)));
     ws.on('frame', (f: WsFrame) => {
-      if (f.type === 'trade' || f.type === 'ticker') this.store(frameToRow(f));
+      if (f.type === 'trade' || f.type === 'ticker') this.storeAll(rows.map(f));
     });
     ws.on('malformed', (err: { message: string }) => this.logger.warn(`malformed frame skipped: ${err.message}`));
     ws.subscribeOrderbook(markets);

@@ -3,6 +3,19 @@
 -- Every table is WAL + DEDUP UPSERT KEYS(ts, <natural key>) so a replay/resend never duplicates rows.
 -- Written by QuestDbTickWriter (libs/storage/src/ticks) over ILP/HTTP; timestamps are sent in ns.
 
+-- One row per price level of each order book snapshot (seq = the snapshot's); with the later deltas of the same
+-- sid it rebuilds the book. A snapshot has no exchange time: it is stored with the next one the feed sees.
+CREATE TABLE IF NOT EXISTS kalshi_orderbook_snapshots (
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  side SYMBOL CAPACITY 4 CACHE,
+  price_ticks LONG,
+  size_centis LONG,
+  seq LONG,
+  sid LONG,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, market_ticker, sid, seq, side, price_ticks);
+
 CREATE TABLE IF NOT EXISTS kalshi_orderbook_deltas (
   market_ticker SYMBOL CAPACITY 16384 CACHE,
   side SYMBOL CAPACITY 4 CACHE,

@@ -6,14 +6,14 @@
  *   `1f 8b`; concatenated gzip members, as `record` appends them, are read through). Blank lines are ignored.
  * - Each line is decoded with `decodeWsFrame`. Lines that are not JSON objects are counted as `malformed`, JSON
  *   frames the decoder rejects (unknown type, bad field) as `undecodable`; both are skipped.
- * - Mapping: `orderbook_delta` -> `kalshi_orderbook_deltas`, `trade` -> `kalshi_trades`, `ticker` -> `kalshi_ticker`.
- *   Every other frame (`ok`, `subscribed`, `fill`, ...) is counted and not stored. The mapping is libs/storage's
- *   `frameToRow`, the one ingestion uses live.
- * - Snapshots (`orderbook_snapshot`) are SKIPPED (counted in `snapshotsSkipped`): the deltas table has no column to
- *   mark a snapshot level, its dedup key (ts, market_ticker, sid, seq) would collapse all levels of one snapshot
- *   into one row, and snapshots carry no timestamp of their own.
+ * - Mapping: `orderbook_snapshot` -> `kalshi_orderbook_snapshots` (a row per level), `orderbook_delta` ->
+ *   `kalshi_orderbook_deltas`, `trade` -> `kalshi_trades`, `ticker` -> `kalshi_ticker`. Every other frame (`ok`,
+ *   `subscribed`, `fill`, ...) is counted and not stored. The mapping is libs/storage's `FrameRowMapper`, the one
+ *   ingestion uses live, so snapshots + deltas in the store rebuild every book.
  * - Timestamps come from the frames only, never from the clock: a delta uses `ts_ms`, else its RFC 3339 `ts`
- *   (exact, to the nanosecond); a delta with neither is skipped (`untimestamped`). Trades and tickers use the
+ *   (exact, to the nanosecond); a delta with neither is skipped (`untimestamped`). A snapshot carries no time: its rows
+ *   take the last exchange time before it (or the first after it, at the start of a capture; rows of snapshots no
+ *   timed frame ever follows are counted in `untimestamped`). Trades and tickers use the
  *   decoder's `tsMs`. The same capture therefore always produces byte-identical ILP lines, and the tables'
  *   `DEDUP UPSERT KEYS` (libs/storage/sql/questdb-schema.sql; the embedded store has the same keys as primary keys)
  *   make a second replay a no-op.
@@ -30,7 +30,7 @@ import {
   DEFAULT_QUESTDB_ADDR,
   DEFAULT_TICK_STORE_PATH,
   DuckDbTickStore,
-  frameToRow,
+  FrameRowMapper,
   QuestDbTickWriter,
   tickStoreConfig,
   TickStoreConfigError,
@@ -63,7 +63,7 @@ export interface ReplayOptions {
   log?: (line: string) => void;
 }
 
-export type ReplayTable = Extract<TickTable, 'kalshi_orderbook_deltas' | 'kalshi_trades' | 'kalshi_ticker'>;
+export type ReplayTable = Extract<TickTable, 'kalshi_orderbook_snapshots' | 'kalshi_orderbook_deltas' | 'kalshi_trades' | 'kalshi_ticker'>;
 
 export interface ReplaySummary {
   capture: string;
@@ -78,9 +78,9 @@ export interface ReplaySummary {
   malformed: number;
   /** JSON frames the decoder rejected: unknown type or invalid field (skipped) */
   undecodable: number;
-  /** `orderbook_snapshot` frames, not stored (see the module docstring) */
-  snapshotsSkipped: number;
-  /** deltas with neither `ts_ms` nor `ts` (skipped: no deterministic timestamp) */
+  /** `orderbook_snapshot` frames (stored as one row per level) */
+  snapshots: number;
+  /** rows with no exchange time (skipped): deltas with neither `ts_ms` nor `ts`, and level rows of snapshots no timed frame followed */
   untimestamped: number;
   /** rows handed to the writer, per table */
   rows: Record<ReplayTable, number>;
@@ -166,15 +166,16 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     frameTypes: {},
     malformed: 0,
     undecodable: 0,
-    snapshotsSkipped: 0,
+    snapshots: 0,
     untimestamped: 0,
-    rows: { kalshi_orderbook_deltas: 0, kalshi_trades: 0, kalshi_ticker: 0 },
+    rows: { kalshi_orderbook_snapshots: 0, kalshi_orderbook_deltas: 0, kalshi_trades: 0, kalshi_ticker: 0 },
   };
   try {
     const cap = openCapture(opts.capture);
     s.gzip = cap.gzip;
     // leave room for one batch: when the buffer is this full, wait for it to drain instead of dropping rows
     const highWater = Math.max(1, capacity - batchRows);
+    const mapper = new FrameRowMapper();
     for await (const raw of cap.lines) {
       const line = raw.trim();
       if (line.length === 0) continue;
@@ -188,19 +189,16 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
       const f = r.value;
       s.frames++;
       s.frameTypes[f.type] = (s.frameTypes[f.type] ?? 0) + 1;
-      if (f.type === 'orderbook_snapshot') {
-        s.snapshotsSkipped++;
-        continue;
+      if (f.type === 'orderbook_snapshot') s.snapshots++;
+      const rows = mapper.map(f);
+      if (rows.length === 0 && f.type === 'orderbook_delta') s.untimestamped++;
+      for (const row of rows) {
+        if (writer.stats.buffered >= highWater) await writer.flush();
+        writer.write(row);
+        s.rows[row.table as ReplayTable]++;
       }
-      const row = frameToRow(f);
-      if (row === null) {
-        if (f.type === 'orderbook_delta') s.untimestamped++;
-        continue;
-      }
-      if (writer.stats.buffered >= highWater) await writer.flush();
-      writer.write(row);
-      s.rows[row.table as ReplayTable]++;
     }
+    s.untimestamped += mapper.heldRows;
   } finally {
     await writer.close(opts.drainTimeoutMs ?? 30_000);
   }
@@ -225,8 +223,8 @@ export function formatReplaySummary(r: ReplaySummary): string {
   return [
     `replay ${r.capture}${r.gzip ? ' (gzip)' : ''}: lines=${r.lines} frames=${r.frames} malformed=${r.malformed} undecodable=${r.undecodable}`,
     `  frame types: ${types || '-'}`,
-    `  rows: kalshi_orderbook_deltas=${r.rows.kalshi_orderbook_deltas} kalshi_trades=${r.rows.kalshi_trades} kalshi_ticker=${r.rows.kalshi_ticker} ` +
-      `(snapshots skipped=${r.snapshotsSkipped}, untimestamped deltas skipped=${r.untimestamped})`,
+    `  rows: kalshi_orderbook_snapshots=${r.rows.kalshi_orderbook_snapshots} kalshi_orderbook_deltas=${r.rows.kalshi_orderbook_deltas} ` +
+      `kalshi_trades=${r.rows.kalshi_trades} kalshi_ticker=${r.rows.kalshi_ticker} (snapshots=${r.snapshots}, rows without an exchange time skipped=${r.untimestamped})`,
     `  ${r.target}: rowsWritten=${r.rowsWritten} dropped=${r.dropped} invalid=${r.invalid} rejected=${r.rejected} abandoned=${r.abandoned}` +
       (r.writer.lastError ? ` lastError=${r.writer.lastError}` : ''),
   ].join('\n');
@@ -260,8 +258,8 @@ export const registerReplay = (program: Command): void => {
   program
     .command('replay')
     .description(
-      'Replay a recorded WebSocket capture (JSONL, plain or gzip) into the tick store (QuestDB or the embedded DuckDB file): orderbook_delta, trade ' +
-        'and ticker frames become rows; snapshots and other frames are counted, malformed lines counted and skipped. ' +
+      'Replay a recorded WebSocket capture (JSONL, plain or gzip) into the tick store (QuestDB or the embedded DuckDB file): orderbook_snapshot, orderbook_delta, trade ' +
+        'and ticker frames become rows; other frames are counted, malformed lines counted and skipped. ' +
         'Timestamps come from the frames, so replaying twice is a no-op under the tables\' dedup keys.',
     )
     .option('--capture <file>', 'capture file (.jsonl or .jsonl.gz)')
@@ -281,7 +279,7 @@ export const registerReplay = (program: Command): void => {
       }
       const r = await runReplay(opts);
       process.stdout.write(`${formatReplaySummary(r)}\n`);
-      const stored = r.rows.kalshi_orderbook_deltas + r.rows.kalshi_trades + r.rows.kalshi_ticker;
+      const stored = Object.values(r.rows).reduce((a, n) => a + n, 0);
       if (r.rowsWritten !== stored) process.exitCode = 1;
     });
 };

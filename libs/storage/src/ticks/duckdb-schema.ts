@@ -16,6 +16,7 @@ import type { TickTable } from './tick-rows';
 
 /** The natural (dedup) key of each table, identical to the QuestDB `DEDUP UPSERT KEYS`. */
 export const TICK_TABLE_KEYS: Readonly<Record<TickTable, readonly string[]>> = {
+  kalshi_orderbook_snapshots: ['ts', 'market_ticker', 'sid', 'seq', 'side', 'price_ticks'],
   kalshi_orderbook_deltas: ['ts', 'market_ticker', 'sid', 'seq'],
   kalshi_trades: ['ts', 'trade_id'],
   kalshi_bbo: ['ts', 'market_ticker'],
@@ -27,6 +28,18 @@ export const TICK_TABLE_KEYS: Readonly<Record<TickTable, readonly string[]>> = {
 
 /** DDL of the embedded tick store: one `CREATE TABLE IF NOT EXISTS` per table of `TICK_TABLES`, `;`-separated. */
 export const DUCKDB_TICK_SCHEMA_SQL = `
+-- One row per price level of each order book snapshot (seq = the snapshot's).
+CREATE TABLE IF NOT EXISTS kalshi_orderbook_snapshots (
+  market_ticker VARCHAR NOT NULL,
+  side VARCHAR NOT NULL,
+  price_ticks BIGINT NOT NULL,
+  size_centis BIGINT,
+  seq BIGINT NOT NULL,
+  sid BIGINT NOT NULL,
+  ts TIMESTAMP_NS NOT NULL,
+  PRIMARY KEY (ts, market_ticker, sid, seq, side, price_ticks)
+);
+
 CREATE TABLE IF NOT EXISTS kalshi_orderbook_deltas (
   market_ticker VARCHAR NOT NULL,
   side VARCHAR,

@@ -46,6 +46,7 @@ function oneOfEach(): TickRow[] {
       openedTs: DAY_MS + 9,
       ts: DAY_MS + 9,
     },
+    { table: 'kalshi_orderbook_snapshots', marketTicker: 'KXA', side: 'no', priceTicks: 7800, sizeCentis: 9_007_199_254_740_991, seq: 1, sid: 7, ts: DAY_MS + 10 },
   ];
 }
 
@@ -76,7 +77,7 @@ describe('DuckDbTickStore', () => {
       expect(store.backend).toBe('embedded');
       for (const row of oneOfEach()) expect(store.write(row)).toBe(true);
       await store.flush();
-      expect(store.stats).toMatchObject({ rowsWritten: 7, invalidRows: 0, droppedRows: 0, rejectedRows: 0, buffered: 0 });
+      expect(store.stats).toMatchObject({ rowsWritten: 8, invalidRows: 0, droppedRows: 0, rejectedRows: 0, buffered: 0 });
 
       const types = await store.query(
         `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
@@ -90,6 +91,9 @@ describe('DuckDbTickStore', () => {
       expect(typeOf('kalshi_ticker', 'volume_centis')).toBe('BIGINT');
       for (const t of TICK_TABLES) expect(types.filter((r) => r.table_name === t).map((r) => r.column_name)).toEqual(duckDbTickColumns(t));
 
+      expect(await store.query(`SELECT market_ticker, side, price_ticks, size_centis, seq, sid, epoch_ns(ts) AS ts FROM kalshi_orderbook_snapshots`)).toEqual([
+        { market_ticker: 'KXA', side: 'no', price_ticks: 7800n, size_centis: 9_007_199_254_740_991n, seq: 1n, sid: 7n, ts: DAY_NS + 10_000_000n },
+      ]);
       expect(await store.query(`SELECT market_ticker, side, price_ticks, delta_centis, seq, sid, epoch_ns(ts) AS ts FROM kalshi_orderbook_deltas`)).toEqual([
         { market_ticker: 'KXBTCD-26JUL0317-T60499.99', side: 'yes', price_ticks: 5600n, delta_centis: -1250n, seq: 1n, sid: 7n, ts: DAY_NS + 123_456_789n },
       ]);
@@ -260,18 +264,19 @@ describe('DuckDbTickStore', () => {
         expect(await readParquetRowCount(f.path)).toBe(f.storeRows);
         expect(f.bytes).toBe((await fs.stat(f.path)).size);
       }
-      expect(files[0].storeRows).toBe(1001);
+      const file = (t: string) => files.find((f) => f.table === t)!;
+      expect(file('kalshi_orderbook_deltas').storeRows).toBe(1001);
 
-      const deltas = await readParquetRows(files[0].path);
+      const deltas = await readParquetRows(file('kalshi_orderbook_deltas').path);
       expect(deltas).toHaveLength(1001);
       expect(deltas.find((r) => r.seq === 1n)).toEqual({ market_ticker: 'KXBTCD-26JUL0317-T60499.99', side: 'yes', price_ticks: 5600n, delta_centis: -1250n, seq: 1n, sid: 7n, ts: DAY_NS + 123_456_789n });
       const others = deltas.filter((r) => r.seq !== 1n);
       expect(others.map((r) => [r.price_ticks, r.ts])).toEqual(Array.from({ length: 1000 }, (_, i) => [BigInt(110 + i), DAY_NS + BigInt(10 + i) * 1_000_003n]));
       expect(deltas.map((r) => r.ts as bigint).every((ts, i, all) => i === 0 || all[i - 1] <= ts)).toBe(true); // ORDER BY ts
       expect(deltas.every((r) => (r.ts as bigint) >= DAY_NS && (r.ts as bigint) < DAY_NS + 86_400_000_000_000n)).toBe(true);
-      const trades = await readParquetRows(files[1].path);
+      const trades = await readParquetRows(file('kalshi_trades').path);
       expect(trades).toEqual([{ market_ticker: 'KXA', taker_side: 'no', trade_id: TRADE_ID, yes_price_ticks: 4700n, count_centis: 2_000_000_000_000n, ts: DAY_NS + 1n }]);
-      const markets = await readParquetRows(files[4].path);
+      const markets = await readParquetRows(file('kalshi_markets').path);
       expect(markets[0]).toMatchObject({ series_ticker: null, title: "Will it 'rain'?", close_ts: BigInt(DAY_MS + 86_400_123) * 1_000_000n });
 
       // a day with nothing exports nothing

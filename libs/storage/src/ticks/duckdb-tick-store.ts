@@ -43,6 +43,15 @@ const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
  * VARCHAR; the INSERT converts them (`make_timestamp_ns`, `epoch_ms`, `::UUID`).
  */
 const STAGE: Record<TickTable, ReadonlyArray<readonly [name: string, stageType: 'VARCHAR' | 'BIGINT', select?: string]>> = {
+  kalshi_orderbook_snapshots: [
+    ['market_ticker', 'VARCHAR'],
+    ['side', 'VARCHAR'],
+    ['price_ticks', 'BIGINT'],
+    ['size_centis', 'BIGINT'],
+    ['seq', 'BIGINT'],
+    ['sid', 'BIGINT'],
+    ['ts', 'BIGINT', 'make_timestamp_ns(ts)'],
+  ],
   kalshi_orderbook_deltas: [
     ['market_ticker', 'VARCHAR'],
     ['side', 'VARCHAR'],
@@ -192,6 +201,15 @@ const long = (v: number | null | undefined): bigint | null => (v === null || v =
 function setRow(v: Vec[], j: number, n: number, row: TickRow): void {
   v[0].setItem(j, BigInt(n));
   switch (row.table) {
+    case 'kalshi_orderbook_snapshots':
+      v[1].setItem(j, row.marketTicker);
+      v[2].setItem(j, row.side);
+      v[3].setItem(j, BigInt(row.priceTicks));
+      v[4].setItem(j, BigInt(row.sizeCentis));
+      v[5].setItem(j, BigInt(row.seq));
+      v[6].setItem(j, BigInt(row.sid));
+      v[7].setItem(j, tsNanos(row.ts));
+      break;
     case 'kalshi_orderbook_deltas':
       v[1].setItem(j, row.marketTicker);
       v[2].setItem(j, row.side);

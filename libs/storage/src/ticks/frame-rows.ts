@@ -3,13 +3,14 @@
  * `kalshi-platform replay` (captures), so a live run and a replay of its recording store identical rows.
  *
  * - `orderbook_delta` -> `kalshi_orderbook_deltas`; `trade` -> `kalshi_trades`; `ticker` -> `kalshi_ticker`.
- *   Every other frame (snapshots, `ok`, `fill`, ...) maps to `null` (not stored).
+ *   Every other frame (`ok`, `fill`, ...) maps to `null` (not stored). Snapshots have no time of their own: a stream's
+ *   snapshots go through {@link FrameRowMapper} to `kalshi_orderbook_snapshots`.
  * - Timestamps come from the frame, never the clock: a delta uses `ts_ms`, else its RFC 3339 `ts` exact to the
  *   nanosecond; a delta with neither maps to `null`. Trades and tickers use the decoder's `tsMs`.
  *   Source of the fields: https://docs.kalshi.com/websockets (orderbook_delta, trade, ticker).
  */
-import type { OrderbookDeltaFrame, WsFrame } from '@kalshi-platform/kalshi';
-import type { TickRow, TickTimestamp } from './tick-rows';
+import type { OrderbookDeltaFrame, OrderbookSnapshotFrame, WsFrame } from '@kalshi-platform/kalshi';
+import type { OrderbookSnapshotRow, TickRow, TickTimestamp } from './tick-rows';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
 
@@ -59,4 +60,47 @@ export function frameToRow(f: WsFrame): TickRow | null {
     default:
       return null;
   }
+}
+
+/**
+ * Frames of one stream (a connection, a capture) -> rows, including order book snapshots, which Kalshi sends without
+ * an exchange time: a snapshot's level rows take the last exchange time seen on the stream (the snapshot was made
+ * after it; its `seq` orders it among the deltas), or, before any timed frame, are held and stamped with the first
+ * one. Deterministic for a given frame sequence, so a replay rewrites the same keys.
+ */
+export class FrameRowMapper {
+  private lastTs: TickTimestamp | null = null;
+  private held: OrderbookSnapshotRow[] = [];
+
+  /** The rows this frame makes storable now (held snapshot rows first, stamped with this frame's time). */
+  map(f: WsFrame): TickRow[] {
+    if (f.type === 'orderbook_snapshot') {
+      const rows = snapshotRows(f, this.lastTs ?? 0);
+      if (this.lastTs !== null) return rows;
+      for (const r of rows) this.held.push(r);
+      return [];
+    }
+    const row = frameToRow(f);
+    if (row === null) return [];
+    this.lastTs = row.ts;
+    if (this.held.length === 0) return [row];
+    const out: TickRow[] = this.held.map((r) => ({ ...r, ts: row.ts }));
+    this.held = [];
+    out.push(row);
+    return out;
+  }
+
+  /** Snapshot rows still held (no timed frame ever followed); they cannot be stored with a true time. */
+  get heldRows(): number {
+    return this.held.length;
+  }
+}
+
+/** The level rows of one snapshot at `ts` (YES levels, then NO levels, as the frame lists them). */
+export function snapshotRows(f: OrderbookSnapshotFrame, ts: TickTimestamp): OrderbookSnapshotRow[] {
+  const rows: OrderbookSnapshotRow[] = [];
+  for (const [side, levels] of [['yes', f.yes], ['no', f.no]] as const) {
+    for (const [priceTicks, sizeCentis] of levels) rows.push({ table: 'kalshi_orderbook_snapshots', marketTicker: f.marketTicker, side, priceTicks, sizeCentis, seq: f.seq, sid: f.sid, ts });
+  }
+  return rows;
 }

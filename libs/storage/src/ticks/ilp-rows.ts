@@ -6,6 +6,10 @@ export function validateTickRow(row: TickRow): string | null {
   const longs: Array<[string, number | null]> = [];
   const symbols: Array<[string, string]> = [];
   switch (row.table) {
+    case 'kalshi_orderbook_snapshots':
+      symbols.push(['market_ticker', row.marketTicker], ['side', row.side]);
+      longs.push(['price_ticks', row.priceTicks], ['size_centis', row.sizeCentis], ['seq', row.seq], ['sid', row.sid]);
+      break;
     case 'kalshi_orderbook_deltas':
       symbols.push(['market_ticker', row.marketTicker], ['side', row.side]);
       longs.push(['price_ticks', row.priceTicks], ['delta_centis', row.deltaCentis], ['seq', row.seq], ['sid', row.sid]);
@@ -88,6 +92,15 @@ function optLong(b: IlpRowBuilder, name: string, v: number | null | undefined): 
 /** Table, symbols (first, as ILP requires) and columns of one row, with the official client; the caller closes it with `at`. */
 function buildTickRow(b: IlpRowBuilder, row: TickRow): void {
   switch (row.table) {
+    case 'kalshi_orderbook_snapshots':
+      b.table(row.table)
+        .symbol('market_ticker', row.marketTicker)
+        .symbol('side', row.side)
+        .intColumn('price_ticks', row.priceTicks)
+        .intColumn('size_centis', row.sizeCentis)
+        .intColumn('seq', row.seq)
+        .intColumn('sid', row.sid);
+      break;
     case 'kalshi_orderbook_deltas':
       b.table(row.table)
         .symbol('market_ticker', row.marketTicker)
@@ -238,6 +251,12 @@ function optLongIlp(out: { s: string; sep: string }, name: string, v: number | n
  */
 export function tickRowIlp(row: TickRow): string {
   switch (row.table) {
+    case 'kalshi_orderbook_snapshots':
+      return (
+        'kalshi_orderbook_snapshots,market_ticker=' + sym(row.marketTicker) + ',side=' + sym(row.side) +
+        ' price_ticks=' + long(row.priceTicks) + 'i,size_centis=' + long(row.sizeCentis) +
+        'i,seq=' + long(row.seq) + 'i,sid=' + long(row.sid) + 'i ' + designatedTs(row.ts) + '\n'
+      );
     case 'kalshi_orderbook_deltas':
       return (
         'kalshi_orderbook_deltas,market_ticker=' + sym(row.marketTicker) + ',side=' + sym(row.side) +

@@ -121,8 +121,8 @@ describe('QuestDbAdmin (loopback stand-in, no real QuestDB)', () => {
     expect(QUESTDB_SCHEMA_PATH).toBe(path.join(__dirname, '../../sql/questdb-schema.sql'));
     expect(mini.exec).toEqual(splitSqlStatements(sql));
     expect(mini.created).toEqual([...TICK_TABLES]);
-    expect(mini.exec[0]).toMatch(/DEDUP UPSERT KEYS\(ts, market_ticker, sid, seq\)$/);
-    expect(server.urls[0]).toMatch(/^GET \/exec\?query=CREATE%20TABLE%20IF%20NOT%20EXISTS%20kalshi_orderbook_deltas/);
+    expect(mini.exec[1]).toMatch(/^CREATE TABLE IF NOT EXISTS kalshi_orderbook_deltas[^]*DEDUP UPSERT KEYS\(ts, market_ticker, sid, seq\)$/);
+    expect(server.urls[0]).toMatch(/^GET \/exec\?query=CREATE%20TABLE%20IF%20NOT%20EXISTS%20kalshi_orderbook_snapshots/);
   });
 
   it('counts rows (all, or one UTC day via ts IN) and refuses bad input before sending anything', async () => {

@@ -65,6 +65,7 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
   it('writes exact ILP lines for every table (symbols first, i suffix for LONG, ns designated ts)', async () => {
     const w = mk();
     const rows: TickRow[] = [
+      { table: 'kalshi_orderbook_snapshots', marketTicker: 'KXBTC-25DEC31-T100000', side: 'no', priceTicks: 4300, sizeCentis: 757_575, seq: 41, sid: 7, ts: T0 },
       delta(42, T0),
       {
         table: 'kalshi_trades',
@@ -112,6 +113,7 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
     expect(db.urls).toEqual(['POST /write?precision=n']);
     expect(db.batches).toEqual([
       [
+        'kalshi_orderbook_snapshots,market_ticker=KXBTC-25DEC31-T100000,side=no price_ticks=4300i,size_centis=757575i,seq=41i,sid=7i 1700000000123000000',
         'kalshi_orderbook_deltas,market_ticker=KXBTC-25DEC31-T100000,side=yes price_ticks=5600i,delta_centis=-1250i,seq=42i,sid=7i 1700000000123000000',
         'kalshi_trades,market_ticker=KXBTC-25DEC31-T100000,taker_side=no trade_id="d91bc706-ee49-470d-82d8-11418bda6fed",yes_price_ticks=4400i,count_centis=300i 1700000000123456789',
         'kalshi_bbo,market_ticker=KXBTC-25DEC31-T100000 yes_bid_ticks=5500i,yes_bid_size_centis=10000i 1700000000123000000',
@@ -120,7 +122,7 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
           'legs="[{\\"market_ticker\\":\\"KXBTC-25DEC31-T100000\\",\\"side\\":\\"yes\\",\\"action\\":\\"buy\\",\\"price_ticks\\":4300},{\\"market_ticker\\":\\"KXBTC-25DEC31-T110000\\",\\"side\\":\\"yes\\",\\"action\\":\\"buy\\",\\"price_ticks\\":5400}]",max_gross_edge_ticks=300i,max_net_edge_ticks=125i,opened_ts=1700000000123000t 1700000000123000000',
       ],
     ]);
-    expect(w.stats).toMatchObject({ rowsWritten: 5, flushes: 1, retries: 0, droppedRows: 0, buffered: 0, lastError: null });
+    expect(w.stats).toMatchObject({ rowsWritten: 6, flushes: 1, retries: 0, droppedRows: 0, buffered: 0, lastError: null });
   });
 
   it('refuses rows that cannot be stored exactly (non-integer money, bad ts) and counts them', async () => {
@@ -272,6 +274,7 @@ describe('encodeTickRows (our ILP encoder) = the official Sender, byte for byte'
   const side = text as fc.Arbitrary<'yes' | 'no'>;
 
   const row: fc.Arbitrary<TickRow> = fc.oneof(
+    fc.record({ table: fc.constant('kalshi_orderbook_snapshots' as const), marketTicker: text, side, priceTicks: long, sizeCentis: long, seq: long, sid: long, ts }),
     fc.record({ table: fc.constant('kalshi_orderbook_deltas' as const), marketTicker: text, side, priceTicks: long, deltaCentis: long, seq: long, sid: long, ts }),
     fc.record({ table: fc.constant('kalshi_trades' as const), tradeId: text, marketTicker: text, yesPriceTicks: long, countCentis: long, takerSide: side, ts }),
     fc.record({ table: fc.constant('kalshi_bbo' as const), marketTicker: text, yesBidTicks: optLong, yesBidSizeCentis: optLong, yesAskTicks: optLong, yesAskSizeCentis: optLong, ts }),

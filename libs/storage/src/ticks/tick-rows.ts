@@ -14,6 +14,7 @@ export type TickTimestamp = number | bigint;
 export type KalshiSide = 'yes' | 'no';
 
 export const TICK_TABLES = [
+  'kalshi_orderbook_snapshots',
   'kalshi_orderbook_deltas',
   'kalshi_trades',
   'kalshi_bbo',
@@ -23,6 +24,22 @@ export const TICK_TABLES = [
   'arb_opportunities',
 ] as const;
 export type TickTable = (typeof TICK_TABLES)[number];
+
+/**
+ * One price level of an order book snapshot (a snapshot is one row per level, both sides; `seq` is the snapshot's).
+ * With the deltas that follow it (same sid, higher seq) it rebuilds the book at any later time. Natural key:
+ * (ts, market_ticker, sid, seq, side, price_ticks). A snapshot with no level at all has no row.
+ */
+export interface OrderbookSnapshotRow {
+  table: 'kalshi_orderbook_snapshots';
+  marketTicker: string;
+  side: KalshiSide;
+  priceTicks: number;
+  sizeCentis: number;
+  seq: number;
+  sid: number;
+  ts: TickTimestamp;
+}
 
 /** One price-level change. Natural key: (ts, market_ticker, sid, seq). */
 export interface OrderbookDeltaRow {
@@ -120,4 +137,4 @@ export interface ArbOpportunityRow {
   ts: TickTimestamp;
 }
 
-export type TickRow = OrderbookDeltaRow | TradeRow | BboRow | TickerRow | MarketRow | SportsbookOddsRow | ArbOpportunityRow;
+export type TickRow = OrderbookSnapshotRow | OrderbookDeltaRow | TradeRow | BboRow | TickerRow | MarketRow | SportsbookOddsRow | ArbOpportunityRow;
