@@ -6,7 +6,8 @@
 
 /**
  * Latest top of book for one market, YES side. All fields are integers; never floats.
- * - `*Ticks`: price in ticks (1 tick = 1 cent on Kalshi, i.e. 1..99 for a binary contract).
+ * - `*Ticks`: price in ticks of $0.0001 (libs/market `PriceTicks`: $0.56 = 5600; 0..10000 for a binary contract).
+ *   The ticker plant writes an empty side as bid 0 / ask 10000 with size 0.
  * - `*SizeCentis`: resting size in centi-contracts (1 contract = 100 centis).
  * - `tsMs`: exchange/observation timestamp in Unix epoch milliseconds.
  */
