@@ -1,0 +1,1 @@
+/** The Odds API v4 client (HTTP, quota tracking, backoff, cache) and a file source of saved responses (issue #5). */

@@ -1,0 +1,1 @@
+/** Sportsbook odds (issue #5): formats, de-vig, consensus, The Odds API v4 response decoding. Domain: no framework, no I/O. */
