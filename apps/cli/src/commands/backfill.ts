@@ -22,6 +22,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:f
 import { open, readFile, rename, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { optionsOrExit } from './flags';
 import { SingleBar, Presets } from 'cli-progress';
 import { decodeTrades, KalshiHttpError, KalshiRestClient } from '@kalshi-platform/kalshi';
 import { createHotCache, SharedRateLimiter, type HotCache } from '@kalshi-platform/storage';
@@ -475,16 +476,7 @@ export const registerBackfill = (program: Command): void => {
     .option('--credentials <file>', '{key_id, private_key_pem} file (env KALSHI_CREDENTIALS_FILE)')
     .option('--redis-url <url>', "share the key's read budget with other processes through Redis (env REDIS_URL)")
     .action(async (flags: BackfillCliFlags) => {
-      let opts: BackfillOptions;
-      try {
-        opts = backfillOptionsFromFlags(flags);
-      } catch (e) {
-        if (e instanceof BackfillArgError) {
-          process.stderr.write(`kalshi-platform backfill: ${e.message}\n`);
-          process.exit(2);
-        }
-        throw e;
-      }
+      const opts = optionsOrExit('backfill', (e) => e instanceof BackfillArgError, () => backfillOptionsFromFlags(flags));
       const ac = new AbortController();
       const onSig = () => ac.abort();
       process.once('SIGINT', onSig);

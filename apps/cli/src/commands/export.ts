@@ -11,6 +11,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { optionsOrExit } from './flags';
 import {
   DEFAULT_TICK_STORE_PATH,
   ExportVerificationError,
@@ -118,16 +119,7 @@ export const registerExport = (program: Command): void => {
     .option('--tick-store-path <file>', `embedded DuckDB file (env TICK_STORE_PATH, default ${DEFAULT_TICK_STORE_PATH})`)
     .option('--questdb-addr <host:port>', 'QuestDB HTTP endpoint (env QUESTDB_ADDR, default localhost:9000)')
     .action(async (flags: ExportCliFlags) => {
-      let opts: ExportOptions;
-      try {
-        opts = exportOptionsFromFlags(flags);
-      } catch (e) {
-        if (e instanceof ExportArgError) {
-          process.stderr.write(`kalshi-platform export: ${e.message}\n`);
-          process.exit(2);
-        }
-        throw e;
-      }
+      const opts = optionsOrExit('export', (e) => e instanceof ExportArgError, () => exportOptionsFromFlags(flags));
       try {
         process.stdout.write(`${formatExportResult(await runExport(opts))}\n`);
       } catch (e) {

@@ -12,6 +12,7 @@
  * exit 2 ({@link MigrateArgError}); a database error exits 1.
  */
 import type { Command } from 'commander';
+import { optionsOrExit } from './flags';
 import { assertSchemaName, DEFAULT_PLATFORM_DATA_DIR, DEFAULT_PLATFORM_SCHEMA, openRelationalStore, type MigrationStatus } from '@kalshi-platform/storage';
 
 export const MIGRATE_ACTIONS = ['up', 'down', 'status'] as const;
@@ -139,16 +140,7 @@ export const registerMigrate = (program: Command): void => {
       .option('--data-dir <dir>', `PGlite data directory when no URL (default ${DEFAULT_PLATFORM_DATA_DIR})`)
       .option('--schema <name>', `PostgreSQL schema of the tables (default ${DEFAULT_PLATFORM_SCHEMA})`);
   const act = (name: MigrateAction) => async (flags: MigrateCliFlags) => {
-    let opts: MigrateOptions;
-    try {
-      opts = migrateOptionsFromFlags(name, flags);
-    } catch (e) {
-      if (e instanceof MigrateArgError) {
-        process.stderr.write(`kalshi-platform migrate ${name}: ${e.message}\n`);
-        process.exit(2);
-      }
-      throw e;
-    }
+    const opts = optionsOrExit(`migrate ${name}`, (e) => e instanceof MigrateArgError, () => migrateOptionsFromFlags(name, flags));
     const r = await runMigrate(opts);
     process.stdout.write(`${formatMigrateResult(r)}\n`);
   };

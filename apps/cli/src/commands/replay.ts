@@ -25,6 +25,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
+import { optionsOrExit } from './flags';
 import { decodeWsFrame } from '@kalshi-platform/kalshi';
 import {
   DEFAULT_QUESTDB_ADDR,
@@ -267,16 +268,7 @@ export const registerReplay = (program: Command): void => {
     .option('--questdb-addr <host:port>', `QuestDB HTTP endpoint for --to questdb (env QUESTDB_ADDR, default ${DEFAULT_QUESTDB_ADDR})`)
     .option('--tick-store-path <file>', `DuckDB file for --to embedded (env TICK_STORE_PATH, default ${DEFAULT_TICK_STORE_PATH})`)
     .action(async (flags: ReplayCliFlags) => {
-      let opts: ReplayOptions;
-      try {
-        opts = replayOptionsFromFlags(flags);
-      } catch (e) {
-        if (e instanceof ReplayArgError) {
-          process.stderr.write(`kalshi-platform replay: ${e.message}\n`);
-          process.exit(2);
-        }
-        throw e;
-      }
+      const opts = optionsOrExit('replay', (e) => e instanceof ReplayArgError, () => replayOptionsFromFlags(flags));
       const r = await runReplay(opts);
       process.stdout.write(`${formatReplaySummary(r)}\n`);
       const stored = Object.values(r.rows).reduce((a, n) => a + n, 0);

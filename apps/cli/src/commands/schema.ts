@@ -9,6 +9,7 @@
  * Bad flags exit 2 naming the flag; an unreachable store exits 1.
  */
 import type { Command } from 'commander';
+import { optionsOrExit } from './flags';
 import {
   DEFAULT_PLATFORM_DATA_DIR,
   DEFAULT_PLATFORM_SCHEMA,
@@ -109,16 +110,7 @@ export const registerSchema = (program: Command): void => {
     .option('--data-dir <dir>', `PGlite data directory (default ${DEFAULT_PLATFORM_DATA_DIR})`)
     .option('--schema <name>', `PostgreSQL schema of the relational tables (default ${DEFAULT_PLATFORM_SCHEMA})`)
     .action(async (flags: SchemaCliFlags) => {
-      let opts: SchemaOptions;
-      try {
-        opts = schemaOptionsFromFlags(flags);
-      } catch (e) {
-        if (e instanceof SchemaArgError) {
-          process.stderr.write(`kalshi-platform schema: ${e.message}\n`);
-          process.exit(2);
-        }
-        throw e;
-      }
+      const opts = optionsOrExit('schema', (e) => e instanceof SchemaArgError, () => schemaOptionsFromFlags(flags));
       process.stdout.write(`${formatSchemaResult(await runSchema(opts))}\n`);
     });
 };

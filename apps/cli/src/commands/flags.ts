@@ -1,0 +1,17 @@
+/** Shared command-line plumbing of the `kalshi-platform` commands. */
+
+/**
+ * Parses a command's flags; a bad-input error (`isArgError`) prints `kalshi-platform <command>: <message>` to stderr
+ * and exits with code 2, the CLI's contract for bad arguments. Any other error propagates (exit 1 from main).
+ */
+export function optionsOrExit<T>(command: string, isArgError: (e: unknown) => boolean, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (isArgError(e)) {
+      process.stderr.write(`kalshi-platform ${command}: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
