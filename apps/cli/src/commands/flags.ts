@@ -15,3 +15,16 @@ export function optionsOrExit<T>(command: string, isArgError: (e: unknown) => bo
     throw e;
   }
 }
+
+/** {@link optionsOrExit} for async work whose bad-input errors (an unreadable input file, say) are exit 2 too. */
+export async function resultOrExit<T>(command: string, isArgError: (e: unknown) => boolean, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isArgError(e)) {
+      process.stderr.write(`kalshi-platform ${command}: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

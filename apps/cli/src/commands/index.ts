@@ -3,6 +3,7 @@ import { registerBackfill } from './backfill';
 import { registerDemo } from './demo';
 import { registerExport } from './export';
 import { registerMigrate } from './migrate';
+import { registerOdds } from './odds';
 import { registerRecord } from './record';
 import { registerReplay } from './replay';
 import { registerSchema } from './schema';
@@ -16,6 +17,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerDemo,
   registerExport,
   registerMigrate,
+  registerOdds,
   registerRecord,
   registerReplay,
   registerSchema,
