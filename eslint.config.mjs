@@ -29,7 +29,7 @@ export default [
   },
   {
     // Domain libs must not import frameworks or I/O modules.
-    files: ['libs/market/**/*.ts', 'libs/strategy/**/*.ts', 'libs/matching/**/*.ts', 'libs/odds/**/*.ts'],
+    files: ['libs/market/**/*.ts', 'libs/strategy/**/*.ts', 'libs/matching/**/*.ts', 'libs/odds/**/*.ts', 'libs/risk/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,0 +1,1 @@
+/** Pre-trade risk checks, circuit breaker and kill switch (issue #5). Domain: no framework, no I/O. */
