@@ -9,3 +9,4 @@ export { scanOpportunities } from './arbitrage/scan';
 export { compareLegShapes, dominates, episodeKey, normalizeEvents, rungOf } from './arbitrage/reference';
 export type { LegShape, NormalizedEvent, Rung } from './arbitrage/reference';
 export * from './market-maker';
+export * from './sportsbook';
