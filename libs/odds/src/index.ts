@@ -4,3 +4,4 @@ export * from './formats';
 export * from './devig';
 export * from './consensus';
 export * from './decode';
+export * from './matching';
