@@ -24,7 +24,8 @@
  * ("On determining probability forecasts from betting odds", International Journal of Forecasting 30(4):934-943)
  * averages the de-vigged probabilities of several bookmakers; the median is this library's robust variant.
  */
-import { ConsensusError, InvalidOddsError, OddsError, describeOddsValue } from './errors';
+import { ConsensusError, InvalidOddsError, OddsError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 import { devig, DEVIG_METHODS, type DevigMethod } from './devig';
 import { toImpliedProbability } from './formats';
 
@@ -120,7 +121,7 @@ function mean(xs: readonly number[]): number {
 }
 
 function optionsError(message: string, value: unknown): never {
-  throw new ConsensusError('invalid_options', `${message}, got ${describeOddsValue(value)}`);
+  throw new ConsensusError('invalid_options', `${message}, got ${describeValue(value)}`);
 }
 
 function checkOptions(o: ConsensusOptions): Required<Omit<ConsensusOptions, 'maxAgeMs' | 'nowMs'>> & { maxAgeMs?: number; nowMs?: number } {
@@ -174,15 +175,15 @@ export function consensus(quotes: readonly BookQuote[], options: ConsensusOption
     if (seen.has(bookmaker)) return drop(bookmaker, 'duplicate_bookmaker', `a quote from ${bookmaker} was already used (quote #${idx})`);
     seen.add(bookmaker);
     if (typeof q?.lastUpdateMs !== 'number' || !Number.isFinite(q.lastUpdateMs)) {
-      return drop(bookmaker, 'invalid_quote', `lastUpdateMs: expected epoch milliseconds, got ${describeOddsValue(q?.lastUpdateMs)}`);
+      return drop(bookmaker, 'invalid_quote', `lastUpdateMs: expected epoch milliseconds, got ${describeValue(q?.lastUpdateMs)}`);
     }
     if (o.maxAgeMs !== undefined && o.nowMs !== undefined && o.nowMs - q.lastUpdateMs > o.maxAgeMs) {
       return drop(bookmaker, 'stale', `last update ${new Date(q.lastUpdateMs).toISOString()} is ${o.nowMs - q.lastUpdateMs} ms before now, more than maxAgeMs ${o.maxAgeMs}`);
     }
-    if (!Array.isArray(q.outcomes) || q.outcomes.length < 2) return drop(bookmaker, 'invalid_quote', `outcomes: expected at least 2 outcomes, got ${describeOddsValue(q.outcomes)}`);
+    if (!Array.isArray(q.outcomes) || q.outcomes.length < 2) return drop(bookmaker, 'invalid_quote', `outcomes: expected at least 2 outcomes, got ${describeValue(q.outcomes)}`);
     const names = q.outcomes.map((x: QuoteOutcome) => x?.name);
-    if (names.some((n) => typeof n !== 'string' || n === '')) return drop(bookmaker, 'invalid_quote', `outcomes: every outcome needs a non-empty name, got ${describeOddsValue(names)}`);
-    if (new Set(names).size !== names.length) return drop(bookmaker, 'invalid_quote', `outcomes: duplicate outcome names ${describeOddsValue(names)}`);
+    if (names.some((n) => typeof n !== 'string' || n === '')) return drop(bookmaker, 'invalid_quote', `outcomes: every outcome needs a non-empty name, got ${describeValue(names)}`);
+    if (new Set(names).size !== names.length) return drop(bookmaker, 'invalid_quote', `outcomes: duplicate outcome names ${describeValue(names)}`);
     valid.push({ quote: q, names, key: JSON.stringify([...names].sort()) });
   });
 
@@ -202,7 +203,7 @@ export function consensus(quotes: readonly BookQuote[], options: ConsensusOption
   for (const w of valid) {
     const bookmaker = w.quote.bookmaker;
     if (w.key !== refKey) {
-      drop(bookmaker, 'outcome_mismatch', `outcomes ${describeOddsValue(w.names)} differ from the consensus outcome set ${describeOddsValue(refNames)}`);
+      drop(bookmaker, 'outcome_mismatch', `outcomes ${describeValue(w.names)} differ from the consensus outcome set ${describeValue(refNames)}`);
       continue;
     }
     try {

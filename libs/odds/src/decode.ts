@@ -18,7 +18,8 @@
  * (`[3].bookmakers[1].markets[0].outcomes[0].price: expected an integer American price (|price| >= 100), got "abc"`).
  * Same contract as the Kalshi decoders (`@kalshi-platform/kalshi` decode: result, never throw, dotted paths).
  */
-import { OddsDecodeError, describeOddsValue } from './errors';
+import { OddsDecodeError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 import { americanToImplied, decimalToImplied } from './formats';
 import type { BookQuote } from './consensus';
 
@@ -102,7 +103,7 @@ function join(path: string, key: string | number): string {
 
 function fail(path: string, expected: string, value: unknown): never {
   const p = path === '' ? '(root)' : path;
-  throw new OddsDecodeError(p, `${p}: expected ${expected}, got ${describeOddsValue(value)}`);
+  throw new OddsDecodeError(p, `${p}: expected ${expected}, got ${describeValue(value)}`);
 }
 
 function reqObj(v: unknown, path: string): Rec {
@@ -248,12 +249,12 @@ export function decodeOddsResponse(json: unknown, options: DecodeOddsOptions = {
       try {
         body = JSON.parse(body) as unknown;
       } catch (e) {
-        throw new OddsDecodeError('(root)', `(root): expected JSON text, ${e instanceof Error ? e.message : 'parse error'} in ${describeOddsValue(json)}`);
+        throw new OddsDecodeError('(root)', `(root): expected JSON text, ${e instanceof Error ? e.message : 'parse error'} in ${describeValue(json)}`);
       }
     }
     const requested = options.format ?? 'auto';
     if (requested !== 'auto' && requested !== 'american' && requested !== 'decimal') {
-      throw new OddsDecodeError('(options).format', `(options).format: expected "american" | "decimal" | "auto", got ${describeOddsValue(requested)}`);
+      throw new OddsDecodeError('(options).format', `(options).format: expected "american" | "decimal" | "auto", got ${describeValue(requested)}`);
     }
     if (!Array.isArray(body)) fail('', 'an array of events', body);
     const format = requested === 'auto' ? detectFormat(body) : requested;
@@ -261,7 +262,7 @@ export function decodeOddsResponse(json: unknown, options: DecodeOddsOptions = {
     return { ok: true, value: { format, events } };
   } catch (e) {
     if (e instanceof OddsDecodeError) return { ok: false, error: e };
-    const message = e instanceof Error ? e.message : describeOddsValue(e);
+    const message = e instanceof Error ? e.message : describeValue(e);
     return { ok: false, error: new OddsDecodeError('(root)', `unexpected error while decoding the odds response: ${message}`) };
   }
 }

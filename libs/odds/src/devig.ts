@@ -34,7 +34,8 @@
  *
  * Probabilities are JS numbers: this is not money (see `formats.ts`).
  */
-import { DevigError, InvalidOddsError, describeOddsValue } from './errors';
+import { DevigError, InvalidOddsError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 import { assertOpenProbability } from './formats';
 
 /** The four de-vig methods. */
@@ -66,7 +67,7 @@ export interface DevigResult {
 
 function checkImplied(implied: readonly number[]): number[] {
   if (!Array.isArray(implied)) {
-    throw new InvalidOddsError('invalid_argument', `expected an array of implied probabilities, got ${describeOddsValue(implied)}`, implied);
+    throw new InvalidOddsError('invalid_argument', `expected an array of implied probabilities, got ${describeValue(implied)}`, implied);
   }
   if (implied.length < 2) throw new DevigError('too_few_outcomes', `a market needs at least 2 outcomes to de-vig, got ${implied.length}`);
   return implied.map((p, i) => assertOpenProbability(p, `implied probability [${i}]`));
@@ -171,7 +172,7 @@ export function devigPower(implied: readonly number[]): DevigResult {
     }
     k = next;
   }
-  if (!converged) throw new DevigError('no_convergence', `power de-vig did not converge for implied ${describeOddsValue(pi)}`);
+  if (!converged) throw new DevigError('no_convergence', `power de-vig did not converge for implied ${describeValue(pi)}`);
   const fair = normalise(logs.map((l) => Math.exp(k * l)));
   const zeroAt = fair.findIndex((p) => !(p > 0));
   if (zeroAt >= 0) {
@@ -202,7 +203,7 @@ export function devigShin(implied: readonly number[]): DevigResult {
   let lo = 0; // h(0) = √S − 1 > 0
   let hi = 0.5;
   for (let i = 0; h(hi) >= 0; i++) {
-    if (i > 60) throw new DevigError('no_convergence', `Shin de-vig: no insider share z found for implied ${describeOddsValue(pi)}`);
+    if (i > 60) throw new DevigError('no_convergence', `Shin de-vig: no insider share z found for implied ${describeValue(pi)}`);
     lo = hi;
     hi = (1 + hi) / 2;
   }
@@ -214,7 +215,7 @@ export function devigShin(implied: readonly number[]): DevigResult {
   }
   const z = Math.abs(h(lo)) <= Math.abs(h(hi)) ? lo : hi;
   const raw = shinProbabilities(pi, S, z);
-  if (Math.abs(sum(raw) - 1) > 1e-12) throw new DevigError('no_convergence', `Shin de-vig did not converge for implied ${describeOddsValue(pi)}`);
+  if (Math.abs(sum(raw) - 1) > 1e-12) throw new DevigError('no_convergence', `Shin de-vig did not converge for implied ${describeValue(pi)}`);
   return { method: 'shin', implied: pi, fair: normalise(raw), bookSum: S, overround: S - 1, parameter: z };
 }
 
@@ -239,6 +240,6 @@ export function devig(implied: readonly number[], method: DevigMethod = 'multipl
     case 'shin':
       return devigShin(implied);
     default:
-      throw new InvalidOddsError('invalid_argument', `expected a de-vig method ${DEVIG_METHODS.map((m) => JSON.stringify(m)).join(' | ')}, got ${describeOddsValue(method)}`, method);
+      throw new InvalidOddsError('invalid_argument', `expected a de-vig method ${DEVIG_METHODS.map((m) => JSON.stringify(m)).join(' | ')}, got ${describeValue(method)}`, method);
   }
 }

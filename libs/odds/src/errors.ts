@@ -3,21 +3,6 @@
  * deep inside the arithmetic), and every message names what was wrong and quotes the offending value.
  */
 
-/** Short, safe rendering of any value for error messages (JSON, truncated to `max` characters). Never throws. */
-export function describeOddsValue(v: unknown, max = 80): string {
-  if (v === undefined) return 'undefined (missing)';
-  let s: string;
-  try {
-    if (typeof v === 'number') s = Number.isNaN(v) ? 'NaN' : String(v);
-    else if (typeof v === 'bigint') s = `${v}n`;
-    else if (typeof v === 'function' || typeof v === 'symbol') s = `<${typeof v}>`;
-    else s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = Array.isArray(v) ? '<array>' : `<${typeof v}>`;
-  }
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
 /** Base class of every error thrown by `@kalshi-platform/odds`; `code` says which kind. */
 export class OddsError extends Error {
   constructor(

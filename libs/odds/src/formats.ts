@@ -19,7 +19,8 @@
  * stays integer elsewhere (`@kalshi-platform/market`: ticks, micro-dollars); a fair probability becomes money only
  * when someone converts it to a Kalshi price, with that library's explicit rounding.
  */
-import { InvalidOddsError, describeOddsValue } from './errors';
+import { InvalidOddsError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 
 /** The three odds formats. */
 export type OddsFormat = 'american' | 'decimal' | 'fractional';
@@ -31,7 +32,7 @@ export interface FractionalOdds {
 }
 
 function badPrice(expected: string, value: unknown): never {
-  throw new InvalidOddsError('invalid_price', `expected ${expected}, got ${describeOddsValue(value)}`, value);
+  throw new InvalidOddsError('invalid_price', `expected ${expected}, got ${describeValue(value)}`, value);
 }
 
 /** Throws {@link InvalidOddsError} unless `price` is a finite number with |price| ≥ 100. Returns it. */
@@ -49,7 +50,7 @@ export function assertDecimal(price: unknown): number {
 /** Throws {@link InvalidOddsError} unless `p` is a finite probability strictly inside (0,1). Returns it. */
 export function assertOpenProbability(p: unknown, what = 'a probability'): number {
   if (typeof p !== 'number' || !Number.isFinite(p) || !(p > 0 && p < 1)) {
-    throw new InvalidOddsError('invalid_probability', `expected ${what} strictly between 0 and 1, got ${describeOddsValue(p)}`, p);
+    throw new InvalidOddsError('invalid_probability', `expected ${what} strictly between 0 and 1, got ${describeValue(p)}`, p);
   }
   return p;
 }
@@ -157,7 +158,7 @@ export function fractionalToImplied(text: string): number {
 export function decimalToFractional(price: number, maxDenominator = 100): string {
   assertDecimal(price);
   if (!Number.isSafeInteger(maxDenominator) || maxDenominator < 1) {
-    throw new InvalidOddsError('invalid_argument', `expected maxDenominator to be a positive integer, got ${describeOddsValue(maxDenominator)}`, maxDenominator);
+    throw new InvalidOddsError('invalid_argument', `expected maxDenominator to be a positive integer, got ${describeValue(maxDenominator)}`, maxDenominator);
   }
   const [n, d] = bestRational(price - 1, maxDenominator);
   // A tiny profit ratio can round to 0/d; the smallest representable positive ratio is 1/maxDenominator.
@@ -209,7 +210,7 @@ export function toImpliedProbability(price: number | string, format: OddsFormat)
     case 'fractional':
       return fractionalToImplied(price as string);
     default:
-      throw new InvalidOddsError('invalid_argument', `expected format "american" | "decimal" | "fractional", got ${describeOddsValue(format)}`, format);
+      throw new InvalidOddsError('invalid_argument', `expected format "american" | "decimal" | "fractional", got ${describeValue(format)}`, format);
   }
 }
 
@@ -231,13 +232,13 @@ export function toImpliedProbability(price: number | string, format: OddsFormat)
  */
 export function formatProbability(p: number, places = 4): string {
   if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) {
-    throw new InvalidOddsError('invalid_probability', `expected a probability in [0,1], got ${describeOddsValue(p)}`, p);
+    throw new InvalidOddsError('invalid_probability', `expected a probability in [0,1], got ${describeValue(p)}`, p);
   }
   if (!Number.isInteger(places) || places < 0 || places > 20) {
-    throw new InvalidOddsError('invalid_argument', `expected places to be an integer 0..20, got ${describeOddsValue(places)}`, places);
+    throw new InvalidOddsError('invalid_argument', `expected places to be an integer 0..20, got ${describeValue(places)}`, places);
   }
   const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(p === 0 ? 0 : p));
-  if (m === null) throw new InvalidOddsError('invalid_probability', `cannot format probability ${describeOddsValue(p)}`, p);
+  if (m === null) throw new InvalidOddsError('invalid_probability', `cannot format probability ${describeValue(p)}`, p);
   const intPart = m[1];
   const fracPart = m[2] ?? '';
   const exp = m[3] === undefined ? 0 : Number(m[3]);

@@ -106,16 +106,8 @@ export function orderExposureMicros(action: OrderAction, priceTicks: PriceTicks,
   return (action === 'buy' ? priceTicks : ONE_DOLLAR - priceTicks) * countCentis;
 }
 
-interface OpenOrder {
-  clientOrderId: string;
-  marketTicker: string;
-  eventTicker: string;
-  side: OrderSide;
-  action: OrderAction;
-  priceTicks: PriceTicks;
-  remainingCentis: SizeCentis;
-  status: 'pending' | 'resting';
-}
+/** An open order as the gate keeps it (its exposure is derived when viewed). */
+type OpenOrder = Omit<OpenOrderView, 'exposureMicros'>;
 
 interface MarketState {
   eventTicker: string;

@@ -1,4 +1,5 @@
-import { OddsError, describeOddsValue } from '../errors';
+import { OddsError } from '../errors';
+import { describeValue } from '@kalshi-platform/market';
 
 /**
  * Invalid input to event matching (`matchKalshiEvents`, `parseMatchOverrides`, alias-table indexing): a field of the
@@ -14,7 +15,7 @@ export class EventMatchInputError extends OddsError {
     expected: string,
     readonly value: unknown,
   ) {
-    super('invalid_match_input', `${field}: expected ${expected}, got ${describeOddsValue(value)}`);
+    super('invalid_match_input', `${field}: expected ${expected}, got ${describeValue(value)}`);
     this.name = 'EventMatchInputError';
   }
 }

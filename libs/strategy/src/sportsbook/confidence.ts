@@ -14,7 +14,8 @@
  */
 import type { SizeCentis } from '@kalshi-platform/market';
 import type { Consensus } from '@kalshi-platform/odds';
-import { checkInteger, checkNumber, checkProbability, describeValue, SportsbookInputError } from './errors';
+import { checkInteger, checkNumber, checkProbability, SportsbookInputError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 
 /** Inputs of {@link sportsbookConfidence}. */
 export interface SportsbookConfidenceInput {

@@ -31,7 +31,8 @@ import {
   STANDARD_TAKER_FEE_BPS,
   tradingFeeTicks,
 } from '@kalshi-platform/market';
-import { checkInteger, checkProbability, describeValue, SportsbookInputError } from './errors';
+import { checkInteger, checkProbability, SportsbookInputError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 
 /** One ask level: `[priceTicks, sizeCentis]`, price in 1..9999 ticks, size > 0 centis. */
 export type AskLevel = readonly [PriceTicks, SizeCentis];

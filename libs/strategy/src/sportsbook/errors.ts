@@ -1,6 +1,7 @@
 /**
  * Errors of the sportsbook-edge module.
  */
+import { describeValue } from '@kalshi-platform/market';
 
 /**
  * Thrown on bad input to {@link sportsbookEdge}, {@link kellySize} or {@link sportsbookConfidence}: `field` is the
@@ -17,17 +18,6 @@ export class SportsbookInputError extends Error {
   }
 }
 
-/** `String(v)` for numbers, JSON-ish for the rest, shortened. */
-export function describeValue(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  try {
-    const s = JSON.stringify(v);
-    return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 60)}…` : s;
-  } catch {
-    return typeof v;
-  }
-}
 
 /** @throws SportsbookInputError unless `v` is a finite number in [0,1]. */
 export function checkProbability(v: unknown, field: string): number {

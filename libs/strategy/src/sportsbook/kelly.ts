@@ -36,7 +36,8 @@ import {
   type TakerFeeSettings,
   WHOLE_CONTRACT_CENTIS,
 } from './edge';
-import { checkInteger, checkNumber, checkProbability, describeValue, SportsbookInputError } from './errors';
+import { checkInteger, checkNumber, checkProbability, SportsbookInputError } from './errors';
+import { describeValue } from '@kalshi-platform/market';
 
 /** Micros paid out by one winning centi-contract ($0.01). */
 const PAYOUT_MICROS_PER_CENTI = 10_000;
