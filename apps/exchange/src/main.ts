@@ -1,7 +1,8 @@
 /**
  * `npm run exchange -- [--port 8080] [--fix-port 9878] [--mode live|replay] [--capture FILE] [--data-dir DIR]
  *   [--credentials-out FILE] [--faults SPEC] [--host 127.0.0.1] [--events FILE] [--speed max|realtime]
- *   [--rate-limit-tier basic|advanced|premier|paragon|prime|off] [--allow-unauthenticated]`
+ *   [--rate-limit-tier basic|advanced|premier|paragon|prime|off] [--allow-unauthenticated]
+ *   [--games-from-odds FILE]`
  *
  * Starts the mock Kalshi exchange (docs/exchange.md). Ready when `GET /trade-api/v2/exchange/status` answers 200;
  * prints its REST, WebSocket and FIX addresses. On first start (live mode) it seeds the markets, creates the `demo`
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--faults <spec>', 'fault injection, e.g. "drop=50,disconnect=500,storm=10000/2000,latency=20,stale=40,legacy,seed=7" (docs/exchange.md)', faults)
     .addOption(new Option('--rate-limit-tier <tier>', "Kalshi rate-limit tier of every API key (token buckets, 10 tokens a request), or off").choices([...Object.keys(RATE_LIMIT_TIERS), 'off']).default('basic'))
     .option('--allow-unauthenticated', 'accept WebSocket connections without a signature')
+    .option('--games-from-odds <file>', 'live mode: list Kalshi NBA/NHL game events for the games of this The Odds API v4 odds response, quoted by the house around the consensus')
     // the foundation's fault flags, kept for existing scripts (the same as --faults drop=/disconnect=/legacy/seed=)
     .option('--drop-frames <n>', 'fault: drop N delta frames on the wire (same as --faults drop=N)', nonNegInt)
     .option('--seed <s>', 'seed of the fault injection (same as --faults seed=S)', nonNegInt)
@@ -69,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
     capturePath: resolve(o.capture),
     eventsPath: o.events ? resolve(o.events) : undefined,
     speed: o.speed,
+    gamesFromOdds: o.gamesFromOdds ? resolve(o.gamesFromOdds) : undefined,
     dataDir,
     databaseUrl,
     credentialsOut,

@@ -28,6 +28,7 @@ import { chooseDroppedFrames } from './replay/faults';
 import { ReplayEngine, ReplaySpeed } from './replay/replay-engine';
 import type { VenueStore } from './store';
 import { defaultLiveSeedFiles, loadLiveSeed, seedVenue, type LiveSeedFiles } from './venue/live-seed';
+import { seedGamesFromOdds, type GamesSeedOptions } from './venue/games-seed';
 import { Venue } from './venue/venue';
 import { WsGateway, WS_PATH } from './ws/ws-gateway';
 import { eventsFromBody } from './events-file';
@@ -59,6 +60,13 @@ export interface ExchangeConfig {
   dialect?: Dialect;
   /** live mode: where the seed files are (default: the repository's `data/`) */
   seedFiles?: LiveSeedFiles;
+  /**
+   * live mode: also list Kalshi game events (KXNBAGAME/KXNHLGAME) for the NBA and NHL events of this The Odds API v4
+   * odds response (a JSON file), the house quoting them around the sportsbook consensus (venue/games-seed.ts)
+   */
+  gamesFromOdds?: string;
+  /** live mode: quoting options of `gamesFromOdds` (spread, depth, deliberate mis-pricing) */
+  gamesOptions?: GamesSeedOptions;
   /** live mode: PGlite files and default credentials live here; memory only when neither this nor databaseUrl is set */
   dataDir?: string;
   /** live mode: PostgreSQL instead of PGlite */
@@ -175,6 +183,16 @@ export async function startExchange(cfg: ExchangeConfig): Promise<RunningExchang
       const r = await seedVenue(venue, seed, log);
       await venue.createAccount(DEFAULT_ACCOUNT, DEMO_CASH_TICKS);
       log(`seeded ${seed.markets.length} markets with ${r.orders} resting house orders; demo account funded with $${DEMO_CASH_TICKS / 10_000}`);
+    }
+    if (cfg.gamesFromOdds) {
+      let body: unknown;
+      try {
+        body = JSON.parse(readFileSync(cfg.gamesFromOdds, 'utf8'));
+      } catch (e) {
+        throw new Error(`cannot read odds file ${cfg.gamesFromOdds}: ${(e as Error).message}`);
+      }
+      const g = await seedGamesFromOdds(venue, reference, body, cfg.gamesOptions, log);
+      log(`games from odds: ${g.seed.events.length} events (${g.seed.markets.length} markets; ${g.listed} listed now with ${g.orders} house orders)`);
     }
     books = venue.books;
     marketId = (t) => venue.markets.get(t)?.marketId;

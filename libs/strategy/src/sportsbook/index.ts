@@ -9,3 +9,5 @@ export { confidenceFromConsensus, fairDispersion, sportsbookConfidence } from '.
 export type { SportsbookConfidence, SportsbookConfidenceInput, SportsbookConfidenceParams } from './confidence';
 export { fullKellyFraction, kellySize } from './kelly';
 export type { ExistingExposure, KellySizeInput, KellySizeResult, SizedFill, SizingCaps, SizingStopReason } from './kelly';
+export { fairValuesFromMatch, SPORTSBOOK_SIGNAL_ID_VERSION, SportsbookEdgeDetector, sportsbookSignalId } from './detector';
+export type { SportsbookDetectorOptions, SportsbookFairValue, SportsbookLadderQuote, SportsbookQuote, SportsbookSignalV1, SportsbookTopQuote } from './detector';
