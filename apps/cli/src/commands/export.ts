@@ -97,7 +97,7 @@ export async function runExport(opts: ExportOptions): Promise<ExportResult> {
 
 export function formatExportResult(r: ExportResult): string {
   const lines = [`export ${r.day}: ${r.files.length} file(s), ${r.files.reduce((n, f) => n + f.fileRows, 0)} row(s), each read back by hyparquet`];
-  for (const f of r.files) lines.push(`  ${f.table.padEnd(24)} ${String(f.fileRows).padStart(10)} rows  ${String(f.bytes).padStart(10)} bytes  ${f.path}`);
+  for (const f of r.files) lines.push(`  ${f.table.padEnd(26)} ${String(f.fileRows).padStart(10)} rows  ${String(f.bytes).padStart(10)} bytes  ${f.path}`);
   if (r.dropped) lines.push(`  dropped ${r.day} from the store (${r.remainingAfterDrop} row(s) of that day left)`);
   return lines.join('\n');
 }
