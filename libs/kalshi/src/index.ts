@@ -1,3 +1,4 @@
 export * from './decode';
 export * from './auth';
 export * from './client';
+export * from './fix';
