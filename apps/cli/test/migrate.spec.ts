@@ -19,7 +19,7 @@ jest.setTimeout(120_000);
 
 const REPO = join(__dirname, '..', '..', '..');
 const PG_URL = process.env.STORE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const [M1, M2, M3] = RELATIONAL_MIGRATION_NAMES;
+const [M1, M2, M3, M4] = RELATIONAL_MIGRATION_NAMES;
 const RUN = `migrate_cli_test_${process.pid}_${Date.now().toString(36)}`;
 
 let admin: DataSource;
@@ -82,33 +82,33 @@ describe('migrateOptionsFromFlags', () => {
 describe('runMigrate on PostgreSQL', () => {
   const opts = (action: 'up' | 'down' | 'status', steps = 1) => ({ action, databaseUrl: PG_URL, dataDir: '/nonexistent', schema, steps });
 
-  it('status / up / status / down 2 / up / down 3: tables and reports follow', async () => {
+  it('status / up / status / down 2 / up / down 4: tables and reports follow', async () => {
     const s0 = await runMigrate(opts('status'));
-    expect(s0).toMatchObject({ kind: 'postgres', schema, applied: [], reverted: [], status: { applied: [], pending: [M1, M2, M3], unknown: [] } });
+    expect(s0).toMatchObject({ kind: 'postgres', schema, applied: [], reverted: [], status: { applied: [], pending: [M1, M2, M3, M4], unknown: [] } });
     expect(await tablesOf(schema)).toEqual([]); // status created nothing
 
     const up = await runMigrate(opts('up'));
-    expect(up.applied).toEqual([M1, M2, M3]);
+    expect(up.applied).toEqual([M1, M2, M3, M4]);
     expect(await tablesOf(schema)).toEqual(['audit_log', 'events', 'fills', 'markets', 'migrations', 'orders', 'positions', 'risk_limits', 'signals']);
-    expect(formatMigrateResult(up)).toBe(`migrate up (postgres schema "${schema}"): applied 3\n  applied  ${M1}\n  applied  ${M2}\n  applied  ${M3}`);
+    expect(formatMigrateResult(up)).toBe(`migrate up (postgres schema "${schema}"): applied 4\n  applied  ${M1}\n  applied  ${M2}\n  applied  ${M3}\n  applied  ${M4}`);
     expect(formatMigrateResult(await runMigrate(opts('up')))).toBe(`migrate up (postgres schema "${schema}"): nothing to apply, up to date`);
 
     const down = await runMigrate(opts('down', 2));
-    expect(down.reverted).toEqual([M3, M2]);
-    expect(down.status).toEqual({ applied: [M1], pending: [M2, M3], unknown: [] });
-    expect(await tablesOf(schema)).toEqual(['events', 'markets', 'migrations']);
-    expect(formatMigrateResult(down)).toBe(`migrate down (postgres schema "${schema}"): reverted 2\n  reverted ${M3}\n  reverted ${M2}`);
-    expect(formatMigrateResult(await runMigrate(opts('status')))).toBe(`migrate status (postgres schema "${schema}"): 1 applied, 2 pending\n  [x] ${M1}\n  [ ] ${M2}\n  [ ] ${M3}`);
+    expect(down.reverted).toEqual([M4, M3]);
+    expect(down.status).toEqual({ applied: [M1, M2], pending: [M3, M4], unknown: [] });
+    expect(await tablesOf(schema)).toEqual(['events', 'fills', 'markets', 'migrations', 'orders', 'positions', 'signals']);
+    expect(formatMigrateResult(down)).toBe(`migrate down (postgres schema "${schema}"): reverted 2\n  reverted ${M4}\n  reverted ${M3}`);
+    expect(formatMigrateResult(await runMigrate(opts('status')))).toBe(`migrate status (postgres schema "${schema}"): 2 applied, 2 pending\n  [x] ${M1}\n  [x] ${M2}\n  [ ] ${M3}\n  [ ] ${M4}`);
 
-    expect((await runMigrate(opts('up'))).applied).toEqual([M2, M3]);
-    expect((await runMigrate(opts('down', 3))).reverted).toEqual([M3, M2, M1]);
+    expect((await runMigrate(opts('up'))).applied).toEqual([M3, M4]);
+    expect((await runMigrate(opts('down', 4))).reverted).toEqual([M4, M3, M2, M1]);
     expect(await tablesOf(schema)).toEqual(['migrations']);
   });
 
   it('more steps than applied is an error and reverts nothing', async () => {
     await runMigrate(opts('up'));
-    await expect(runMigrate(opts('down', 4))).rejects.toThrow('only 3 applied');
-    expect((await runMigrate(opts('status'))).status.applied).toEqual([M1, M2, M3]);
+    await expect(runMigrate(opts('down', 5))).rejects.toThrow('only 4 applied');
+    expect((await runMigrate(opts('status'))).status.applied).toEqual([M1, M2, M3, M4]);
   });
 });
 
@@ -138,17 +138,19 @@ describe('commander program with registerMigrate (in-process)', () => {
     await cli('migrate', 'status', '--database-url', PG_URL, '--schema', schema);
     expect(out.join('')).toBe(
       [
-        `migrate up (postgres schema "${schema}"): applied 3`,
+        `migrate up (postgres schema "${schema}"): applied 4`,
         `  applied  ${M1}`,
         `  applied  ${M2}`,
         `  applied  ${M3}`,
+        `  applied  ${M4}`,
         `migrate down (postgres schema "${schema}"): reverted 2`,
+        `  reverted ${M4}`,
         `  reverted ${M3}`,
-        `  reverted ${M2}`,
-        `migrate status (postgres schema "${schema}"): 1 applied, 2 pending`,
+        `migrate status (postgres schema "${schema}"): 2 applied, 2 pending`,
         `  [x] ${M1}`,
-        `  [ ] ${M2}`,
+        `  [x] ${M2}`,
         `  [ ] ${M3}`,
+        `  [ ] ${M4}`,
         '',
       ].join('\n'),
     );
@@ -196,7 +198,7 @@ describe('commander program with registerMigrate (child process)', () => {
 
   it('exit 0 on PostgreSQL, 2 on a bad flag, 1 on a database error', () => {
     const up = spawnCli(['migrate', 'up', '--database-url', PG_URL, '--schema', schema]);
-    expect({ status: up.status, stdout: up.stdout, stderr: up.stderr }).toEqual({ status: 0, stdout: expect.stringContaining(`applied 3\n`), stderr: '' });
+    expect({ status: up.status, stdout: up.stdout, stderr: up.stderr }).toEqual({ status: 0, stdout: expect.stringContaining(`applied 4\n`), stderr: '' });
     const bad = spawnCli(['migrate', 'down', '--steps', 'x', '--database-url', PG_URL, '--schema', schema]);
     expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: 'kalshi-platform migrate down: --steps: expected a positive integer, got "x"\n' });
     const tooMany = spawnCli(['migrate', 'down', '--steps', '9', '--schema', schema], { DATABASE_URL: PG_URL });
@@ -208,13 +210,13 @@ describe('commander program with registerMigrate (child process)', () => {
     const up = spawnCli(['migrate', 'up', '--data-dir', dataDir]);
     expect({ status: up.status, stdout: up.stdout, stderr: up.stderr }).toEqual({
       status: 0,
-      stdout: `migrate up (pglite schema "platform"): applied 3\n  applied  ${M1}\n  applied  ${M2}\n  applied  ${M3}\n`,
+      stdout: `migrate up (pglite schema "platform"): applied 4\n  applied  ${M1}\n  applied  ${M2}\n  applied  ${M3}\n  applied  ${M4}\n`,
       stderr: '',
     });
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
     const status = spawnCli(['migrate', 'status', '--data-dir', dataDir]);
-    expect(status.stdout).toBe(`migrate status (pglite schema "platform"): 3 applied, 0 pending\n  [x] ${M1}\n  [x] ${M2}\n  [x] ${M3}\n`);
+    expect(status.stdout).toBe(`migrate status (pglite schema "platform"): 4 applied, 0 pending\n  [x] ${M1}\n  [x] ${M2}\n  [x] ${M3}\n  [x] ${M4}\n`);
     const down = spawnCli(['migrate', 'down', '--data-dir', dataDir]);
-    expect({ status: down.status, stdout: down.stdout }).toEqual({ status: 0, stdout: `migrate down (pglite schema "platform"): reverted 1\n  reverted ${M3}\n` });
+    expect({ status: down.status, stdout: down.stdout }).toEqual({ status: 0, stdout: `migrate down (pglite schema "platform"): reverted 1\n  reverted ${M4}\n` });
   });
 });

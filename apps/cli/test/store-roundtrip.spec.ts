@@ -156,7 +156,7 @@ describe('schema', () => {
     const a = cli(args, dir);
     expect({ status: a.status, stderr: a.stderr }).toEqual({ status: 0, stderr: '' });
     expect(a.stdout).toContain('8 table(s) present');
-    expect(a.stdout).toContain('applied 3');
+    expect(a.stdout).toContain('applied 4');
     expect(existsSync(path)).toBe(true);
     const b = cli(args, dir);
     expect(b.status).toBe(0);

@@ -3,3 +3,5 @@ export * from './subjects';
 export * from './contracts';
 export * from './in-process';
 export * from './transport';
+export * from './trading';
+export * from './jetstream';

@@ -13,6 +13,10 @@ export const MD_PREFIX = 'md.v1';
 export const BOOK_PREFIX = 'book.v1';
 /** Detection output. */
 export const SIGNAL_PREFIX = 'signal.v1';
+/** Execution output (orders and fills). */
+export const EXEC_PREFIX = 'exec.v1';
+/** JetStream stream that keeps every trading signal (`signal.v1.trade.>`), for audit and replay. */
+export const SIGNAL_STREAM = 'SIGNALS';
 
 /** Escapes a ticker into one NATS token. */
 export function tickerToken(marketTicker: string): string {
@@ -43,6 +47,24 @@ export const subjects = {
   /** Opportunity episode events from detection: `signal.v1.opportunity.<kind>`. */
   opportunity: (kind: string) => `${SIGNAL_PREFIX}.opportunity.${kind}`,
   opportunityAll: `${SIGNAL_PREFIX}.opportunity.*`,
+  /** Trading signals (SignalV1) from detection: `signal.v1.trade.<kind>`; the JetStream stream {@link SIGNAL_STREAM} keeps them. */
+  signal: (kind: string) => `${SIGNAL_PREFIX}.trade.${kind}`,
+  signalAll: `${SIGNAL_PREFIX}.trade.*`,
+  /** Order changes of the execution app (OrderUpdateV1): `exec.v1.order.<status>`. */
+  order: (status: string) => `${EXEC_PREFIX}.order.${status}`,
+  orderAll: `${EXEC_PREFIX}.order.*`,
+  /** Fills of the execution app (FillV1). */
+  fill: `${EXEC_PREFIX}.fill`,
+  /** Request/reply: status of the execution app (ExecutionStatusV1). */
+  executionStatus: 'ctl.v1.execution.status',
+  /** Request/reply: orders, fills, positions and PnL (ExecutionPortfolioV1). */
+  executionPortfolio: 'ctl.v1.execution.portfolio',
+  /** Request/reply: engage the kill switch, trip the breaker, cancel every open order (KillSwitchCommandV1 -> KillSwitchResultV1). */
+  executionKill: 'ctl.v1.execution.kill',
+  /** Request/reply: disengage the kill switch (KillSwitchCommandV1 -> KillSwitchResultV1 with canceled 0). */
+  executionResume: 'ctl.v1.execution.resume',
+  /** Request/reply: reconcile with the exchange now (-> ReconcileReportV1). */
+  executionReconcile: 'ctl.v1.execution.reconcile',
   /** Request/reply: status of the ingestion app. */
   ingestionStatus: 'ctl.v1.ingestion.status',
   /** Request/reply: status of ticker-plant shard i. */

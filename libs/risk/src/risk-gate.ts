@@ -370,6 +370,29 @@ export class RiskGate {
     m.dayStartValueMicros += valueMicros(m) - before;
   }
 
+  /**
+   * Re-admits an order that was already open before a restart (loaded from the order store or found at the exchange
+   * by reconciliation), without a check, rate tokens or a breaker trial. A second restore of the same id updates its
+   * remainder and status.
+   * @throws RiskInputError on a malformed order or a market already seen under another event
+   */
+  restoreOrder(order: Omit<OpenOrderView, 'exposureMicros'>): void {
+    for (const k of ['clientOrderId', 'marketTicker', 'eventTicker'] as const) {
+      if (typeof order[k] !== 'string' || order[k] === '') throw new RiskInputError(`restoreOrder: order.${k} must be a non-empty string`);
+    }
+    requireInt('order.priceTicks', order.priceTicks, 1);
+    requireInt('order.remainingCentis', order.remainingCentis, 1);
+    const known = this.markets.get(order.marketTicker);
+    if (known && known.eventTicker !== order.eventTicker) throw new RiskInputError(`restoreOrder: market ${order.marketTicker} belongs to event ${known.eventTicker}, not ${order.eventTicker}`);
+    if (!known) this.markets.set(order.marketTicker, { eventTicker: order.eventTicker, positionCentis: 0, markTicks: undefined, dayStartValueMicros: 0 });
+    this.orders.set(order.clientOrderId, { ...order });
+  }
+
+  /** Whether `clientOrderId` is open (pending or resting) in the gate. */
+  isOpen(clientOrderId: string): boolean {
+    return this.orders.has(clientOrderId);
+  }
+
   /** Position of a market, 1/100 contract, +YES / -NO (0 for an unknown market). */
   positionCentis(marketTicker: string): SizeCentis {
     return this.markets.get(marketTicker)?.positionCentis ?? 0;

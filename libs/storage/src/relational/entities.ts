@@ -177,6 +177,9 @@ export class PlatformOrderRow {
   orderId!: string | null;
   @Column(text('market_ticker'))
   marketTicker!: string;
+  /** The market's event ('' when unknown: rows from before migration AddOrderEventTicker). */
+  @Column({ name: 'event_ticker', type: 'text', default: '' })
+  eventTicker!: string;
   @Column(text('side'))
   side!: PlatformSide;
   @Column(text('action'))

@@ -206,7 +206,25 @@ export class CreatePlatformRiskAudit1767312120000 implements MigrationInterface 
 }
 
 /** Every migration, oldest first. */
-export const RELATIONAL_MIGRATIONS = [CreatePlatformMarkets1767312000000, CreatePlatformTrading1767312060000, CreatePlatformRiskAudit1767312120000];
+/**
+ * `orders.event_ticker` (issue #5): the execution app's per-event risk limit needs each open order's event after a
+ * restart, before the market list is loaded. Existing rows get '' (unknown).
+ */
+export class AddOrderEventTicker1795392000000 implements MigrationInterface {
+  readonly name = 'AddOrderEventTicker1795392000000';
+
+  async up(qr: QueryRunner): Promise<void> {
+    const s = schemaOf(qr);
+    await run(qr, [`ALTER TABLE ${s}."orders" ADD COLUMN "event_ticker" TEXT NOT NULL DEFAULT ''`, `CREATE INDEX "orders_event_idx" ON ${s}."orders" ("event_ticker")`]);
+  }
+
+  async down(qr: QueryRunner): Promise<void> {
+    const s = schemaOf(qr);
+    await run(qr, [`DROP INDEX IF EXISTS ${s}."orders_event_idx"`, `ALTER TABLE ${s}."orders" DROP COLUMN IF EXISTS "event_ticker"`]);
+  }
+}
+
+export const RELATIONAL_MIGRATIONS = [CreatePlatformMarkets1767312000000, CreatePlatformTrading1767312060000, CreatePlatformRiskAudit1767312120000, AddOrderEventTicker1795392000000];
 
 /** Names of {@link RELATIONAL_MIGRATIONS}, oldest first. */
 export const RELATIONAL_MIGRATION_NAMES: readonly string[] = RELATIONAL_MIGRATIONS.map((m) => new m().name);

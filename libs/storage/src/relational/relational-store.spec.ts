@@ -19,7 +19,7 @@ jest.setTimeout(120_000);
 
 const PG_URL = process.env.STORE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T0 = 1_767_225_600_000;
-const [M1, M2, M3] = RELATIONAL_MIGRATION_NAMES;
+const [M1, M2, M3, M4] = RELATIONAL_MIGRATION_NAMES;
 
 /** Expected columns per table: name -> information_schema data_type, in ordinal order. */
 const EXPECTED_COLUMNS: Record<string, Array<[string, string]>> = {
@@ -71,6 +71,7 @@ const EXPECTED_COLUMNS: Record<string, Array<[string, string]>> = {
     ['signal_id', 'text'],
     ['created_ts_ms', 'bigint'],
     ['updated_ts_ms', 'bigint'],
+    ['event_ticker', 'text'], // AddOrderEventTicker (ALTER TABLE ADD COLUMN appends it)
   ],
   fills: [
     ['fill_id', 'text'],
@@ -300,7 +301,7 @@ describe.each([postgresBackend(), pgliteBackend()])('relational store on $name',
     expect(s.schema).toBe(target.schema);
     expect(s.dataSource.options.migrationsRun).toBe(false);
     expect(await schemaExists(s.dataSource, target.schema)).toBe(false);
-    expect(await s.migrationStatus()).toEqual({ applied: [], pending: [M1, M2, M3], unknown: [] });
+    expect(await s.migrationStatus()).toEqual({ applied: [], pending: [M1, M2, M3, M4], unknown: [] });
     // status is read-only
     expect(await schemaExists(s.dataSource, target.schema)).toBe(false);
     await s.close();
@@ -311,10 +312,10 @@ describe.each([postgresBackend(), pgliteBackend()])('relational store on $name',
 
   it('up creates the schema and every table with the expected columns; a second up applies nothing', async () => {
     const s = await open();
-    expect(await s.migrateUp()).toEqual([M1, M2, M3]);
+    expect(await s.migrateUp()).toEqual([M1, M2, M3, M4]);
     expect(await columnsOf(s.dataSource, target.schema)).toEqual(EXPECTED_COLUMNS);
     expect(Object.keys(EXPECTED_COLUMNS).sort()).toEqual([...RELATIONAL_TABLES, 'migrations'].sort());
-    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3], pending: [], unknown: [] });
+    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3, M4], pending: [], unknown: [] });
     expect(await s.migrateUp()).toEqual([]);
     // the public schema is untouched (the venue store's orders/fills/positions live there)
     const publicTables: Array<{ table_name: string }> = await s.dataSource.query(
@@ -327,38 +328,89 @@ describe.each([postgresBackend(), pgliteBackend()])('relational store on $name',
   it('down reverts one step at a time, status follows, down all leaves only the empty migrations table, up again works', async () => {
     const s = await open();
     await s.migrateUp();
+    expect(await s.migrateDown()).toEqual([M4]);
+    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3], pending: [M4], unknown: [] });
+    expect(await columnsOf(s.dataSource, target.schema)).toEqual({ ...EXPECTED_COLUMNS, orders: EXPECTED_COLUMNS.orders.filter(([c]) => c !== 'event_ticker') });
     expect(await s.migrateDown()).toEqual([M3]);
-    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2], pending: [M3], unknown: [] });
+    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2], pending: [M3, M4], unknown: [] });
     expect(Object.keys(await columnsOf(s.dataSource, target.schema)).sort()).toEqual(['events', 'fills', 'markets', 'migrations', 'orders', 'positions', 'signals']);
     expect(await s.migrateDown(2)).toEqual([M2, M1]);
-    expect(await s.migrationStatus()).toEqual({ applied: [], pending: [M1, M2, M3], unknown: [] });
+    expect(await s.migrationStatus()).toEqual({ applied: [], pending: [M1, M2, M3, M4], unknown: [] });
     // nothing left but typeorm's (empty) migrations table, its id sequence and primary key index
     expect(await objectsIn(s.dataSource, target.schema)).toEqual(['S:migrations_id_seq', expect.stringMatching(/^i:PK_[0-9a-f]+$/), 'r:migrations']);
     expect(await s.dataSource.query(`SELECT * FROM "${target.schema}"."migrations"`)).toEqual([]);
     // up / down / up
-    expect(await s.migrateUp()).toEqual([M1, M2, M3]);
+    expect(await s.migrateUp()).toEqual([M1, M2, M3, M4]);
     expect(await columnsOf(s.dataSource, target.schema)).toEqual(EXPECTED_COLUMNS);
-    expect(await s.migrateDown(3)).toEqual([M3, M2, M1]);
-    expect(await s.migrateUp()).toEqual([M1, M2, M3]);
-    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3], pending: [], unknown: [] });
+    expect(await s.migrateDown(4)).toEqual([M4, M3, M2, M1]);
+    expect(await s.migrateUp()).toEqual([M1, M2, M3, M4]);
+    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3, M4], pending: [], unknown: [] });
   });
 
   it('down refuses a bad step count and more steps than applied, reverting nothing', async () => {
     const s = await open();
     await expect(s.migrateDown(1)).rejects.toThrow('cannot revert 1 migration(s) of schema');
     await s.migrateUp();
-    await expect(s.migrateDown(4)).rejects.toThrow('only 3 applied');
+    await expect(s.migrateDown(5)).rejects.toThrow('only 4 applied');
     await expect(s.migrateDown(0)).rejects.toThrow(RangeError);
     await expect(s.migrateDown(1.5)).rejects.toThrow('positive integer');
-    expect((await s.migrationStatus()).applied).toEqual([M1, M2, M3]);
+    expect((await s.migrationStatus()).applied).toEqual([M1, M2, M3, M4]);
   });
 
   it('status lists a migration applied by a newer build as unknown, and down refuses to revert it', async () => {
     const s = await open();
     await s.migrateUp();
     await s.dataSource.query(`INSERT INTO "${target.schema}"."migrations" ("timestamp", "name") VALUES (1999999999999, 'FromTheFuture1999999999999')`);
-    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3, 'FromTheFuture1999999999999'], pending: [], unknown: ['FromTheFuture1999999999999'] });
+    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3, M4, 'FromTheFuture1999999999999'], pending: [], unknown: ['FromTheFuture1999999999999'] });
     await expect(s.migrateDown()).rejects.toThrow('unknown to this build: FromTheFuture1999999999999');
+  });
+
+  it("AddOrderEventTicker: up adds orders.event_ticker (old rows get '', the entity round-trips it), down removes it", async () => {
+    expect(M4).toBe('AddOrderEventTicker1795392000000');
+    const s = await open();
+    const ds = s.dataSource;
+    const orders = ds.getRepository(PlatformOrderRow);
+    const t = `"${target.schema}"."orders"`;
+    const ordersColumns = async () => (await columnsOf(ds, target.schema)).orders;
+    const hasEventIndex = async () => (await objectsIn(ds, target.schema)).includes('i:orders_event_idx');
+    const withoutEventTicker = EXPECTED_COLUMNS.orders.filter(([c]) => c !== 'event_ticker');
+
+    // schema at M3 (before the migration), with an order written then
+    await s.migrateUp();
+    expect(await s.migrateDown()).toEqual([M4]);
+    expect(await ordersColumns()).toEqual(withoutEventTicker);
+    expect(await hasEventIndex()).toBe(false);
+    await ds.query(
+      `INSERT INTO ${t} ("client_order_id", "market_ticker", "side", "action", "type", "price_ticks", "count_centis", "remaining_centis", "status", "created_ts_ms", "updated_ts_ms")
+       VALUES ('c-old', 'KXTEST-26JAN01-T1', 'yes', 'buy', 'limit', 4500, 1000, 1000, 'pending', $1, $1)`,
+      [T0],
+    );
+    // the entity maps event_ticker: reading through the repository needs the migration (undefined_column)
+    expect((await failure(orders.findOneBy({ clientOrderId: 'c-old' }))).code).toBe('42703');
+
+    // up: the column (last, text) and its index appear; the existing row gets ''
+    expect(await s.migrateUp()).toEqual([M4]);
+    expect(await ordersColumns()).toEqual(EXPECTED_COLUMNS.orders);
+    expect(await hasEventIndex()).toBe(true);
+    expect((await orders.findOneByOrFail({ clientOrderId: 'c-old' })).eventTicker).toBe('');
+    // a row saved through the repository round-trips its eventTicker and can be looked up by it
+    const row = order({ clientOrderId: 'c-new', eventTicker: 'KXTEST-26JAN01' });
+    await orders.save(orders.create(row));
+    expect(await orders.findOneByOrFail({ clientOrderId: 'c-new' })).toEqual(row);
+    expect((await orders.findBy({ eventTicker: 'KXTEST-26JAN01' })).map((o) => o.clientOrderId)).toEqual(['c-new']);
+    expect(await ds.query(`SELECT "event_ticker" FROM ${t} WHERE "client_order_id" = 'c-new'`)).toEqual([{ event_ticker: 'KXTEST-26JAN01' }]);
+    // left out -> '' (column default); NULL is refused (NOT NULL)
+    await orders.insert(order({ clientOrderId: 'c-default' }));
+    expect((await orders.findOneByOrFail({ clientOrderId: 'c-default' })).eventTicker).toBe('');
+    expect((await failure(ds.query(`UPDATE ${t} SET "event_ticker" = NULL WHERE "client_order_id" = 'c-new'`))).code).toBe('23502');
+
+    // down: the column and its index are gone, the rows stay
+    expect(await s.migrateDown()).toEqual([M4]);
+    expect(await s.migrationStatus()).toEqual({ applied: [M1, M2, M3], pending: [M4], unknown: [] });
+    expect(await ordersColumns()).toEqual(withoutEventTicker);
+    expect(await hasEventIndex()).toBe(false);
+    expect(await ds.query(`SELECT "client_order_id" FROM ${t} ORDER BY 1`)).toEqual([{ client_order_id: 'c-default' }, { client_order_id: 'c-new' }, { client_order_id: 'c-old' }]);
+    expect((await failure(orders.findOneBy({ clientOrderId: 'c-new' }))).code).toBe('42703');
   });
 
   it('CHECK / UNIQUE / FK constraints reject dishonest rows', async () => {
@@ -468,8 +520,8 @@ describe.each([postgresBackend(), pgliteBackend()])('relational store on $name',
       const b = await target.open();
       try {
         const [ra, rb] = await Promise.all([a.migrateUp(), b.migrateUp()]);
-        expect([ra, rb].sort((x, y) => y.length - x.length)).toEqual([[M1, M2, M3], []]);
-        expect((await a.migrationStatus()).applied).toEqual([M1, M2, M3]);
+        expect([ra, rb].sort((x, y) => y.length - x.length)).toEqual([[M1, M2, M3, M4], []]);
+        expect((await a.migrationStatus()).applied).toEqual([M1, M2, M3, M4]);
       } finally {
         await b.close();
       }
@@ -481,7 +533,7 @@ describe.each([postgresBackend(), pgliteBackend()])('relational store on $name',
       await s.dataSource.getRepository(PlatformOrderRow).insert(order());
       const qualified: Array<{ n: string }> = await s.dataSource.query(`SELECT count(*)::text AS n FROM "${target.schema}"."orders"`);
       expect(qualified).toEqual([{ n: '1' }]);
-      await s.migrateDown(3);
+      await s.migrateDown(4);
       expect(await schemaExists(s.dataSource, target.schema)).toBe(true);
     });
   } else {
