@@ -1,7 +1,10 @@
 /**
  * `npm start -- [--capture FILE.jsonl] [--events FILE.json] [--report OUT.json] [--speed max|realtime]
  *                [--drop-frames N] [--seed S] [--nats URL] [--tick-store embedded|questdb|off] [--tick-store-path FILE]
- *                [--questdb-addr HOST:PORT]`
+ *                [--questdb-addr HOST:PORT] [--odds ODDS.json [--odds-seconds N]]`
+ *
+ * With `--odds`, after the replay the sportsbook half runs (./sportsbook.ts): live game markets for the odds file's
+ * events, sportsbook_edge signals, paper execution; the report gains `orders`, `fills`, `positions`, `pnl`, `execution`.
  *
  * Ticks (deltas, BBO, opportunities, the market list) go to the tick store: by default the embedded DuckDB file
  * `data/ticks.duckdb` (`TICK_STORE`, `TICK_STORE_PATH`, `QUESTDB_ADDR` in the environment or `.env`; flags win).
@@ -63,6 +66,16 @@ function summary(r: Report, reportPath: string): string {
   for (const o of r.opportunities.slice(0, 10)) {
     lines.push(`  ${o.kind.padEnd(10)} ${o.event_ticker.padEnd(28)} gross ${o.max_gross_edge_dollars} net ${o.max_net_edge_dollars} legs ${o.legs.map((l) => `${l.side}@${l.price_dollars} ${l.market_ticker}`).join(', ')}`);
   }
+  if (r.orders && r.fills && r.positions && r.pnl && r.execution) {
+    const byStatus = new Map<string, number>();
+    for (const x of r.orders) byStatus.set(x.status, (byStatus.get(x.status) ?? 0) + 1);
+    const rej = Object.entries(r.execution.risk_rejections).map(([k, n]) => `${k}=${n}`).join(' ');
+    lines.push(`paper execution (${r.execution.mode}): ${r.execution.signals_received} signal(s), ${r.orders.length} order(s) [${[...byStatus].map(([k, n]) => `${k} ${n}`).join(', ')}], ${r.fills.length} fill(s)${rej ? `; risk rejections ${rej}` : ''}`);
+    for (const p of r.positions) lines.push(`  ${p.market_ticker.padEnd(40)} position ${p.position_fp.padStart(8)} (exchange ${p.exchange_position_fp}) cost ${p.cost_basis_dollars} unrealized ${p.unrealized_pnl_dollars ?? '-'} fees ${p.fees_dollars}`);
+    lines.push(`  PnL: realized ${r.pnl.realized_dollars} (fees ${r.pnl.fees_dollars} included), unrealized ${r.pnl.unrealized_dollars}, total ${r.pnl.total_dollars}`);
+    const rc = r.execution.reconcile;
+    if (rc) lines.push(`  reconciled with the exchange: ${rc.ordersChecked} order(s) checked, ${rc.positionMismatches.length} position mismatch(es)`);
+  }
   if (r.storage) {
     const st = r.storage;
     const tables = Object.entries(st.tables).filter(([, n]) => n > 0).map(([t, n]) => `${t}=${n}`).join(' ');
@@ -89,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--tick-store <backend>', `where ticks are stored (env TICK_STORE; default embedded)`).choices([...TICK_STORE_CHOICES]))
     .option('--tick-store-path <file>', `embedded DuckDB file (env TICK_STORE_PATH, default ${DEFAULT_TICK_STORE_PATH})`)
     .option('--questdb-addr <host:port>', 'QuestDB HTTP endpoint for --tick-store questdb (env QUESTDB_ADDR, default localhost:9000)')
+    .option('--odds <file>', 'a saved The Odds API v4 odds response: after the replay, paper-trade sportsbook edges against live game markets for its events')
+    .option('--odds-seconds <n>', 'with --odds: seconds of live market to trade', positiveInt, 3)
     .option('--quiet', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -106,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     const tickStore = tickStoreConfig({ tickStore: o.tickStore as string | undefined, tickStorePath: o.tickStorePath as string | undefined, questdbAddr: o.questdbAddr as string | undefined }, process.env, 'embedded');
     const capturePath = readable('--capture', resolve(o.capture as string));
     const eventsPath = o.events ? readable('--events', resolve(o.events as string)) : null;
+    const oddsPath = o.odds ? readable('--odds', resolve(o.odds as string)) : undefined;
     const reportPath = resolve(o.report as string);
     const showBar = !o.quiet && process.stderr.isTTY;
     const bar = showBar ? new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} frames | received {received}', stream: process.stderr, hideCursor: true }) : null;
@@ -121,6 +137,8 @@ export async function main(argv: string[]): Promise<number> {
       natsUrl: o.nats as string | undefined,
       shards: o.shards as number,
       disconnectAfterFrames: o.disconnectAfterFrames as number | undefined,
+      oddsPath,
+      oddsDurationMs: (o.oddsSeconds as number) * 1000,
       tickStore: tickStore.backend === 'off' ? undefined : tickStore,
       hotCache: { redisUrl: process.env.REDIS_URL || undefined },
       onProgress: (p) => {

@@ -13,9 +13,11 @@ import { generateKalshiKeyPair } from '@kalshi-platform/kalshi';
 import { RunningExchange, startExchange } from '@kalshi-platform/feature-exchange';
 import { FeedService, IngestionModule, type ExtraChannel } from '@kalshi-platform/feature-ingestion';
 import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/feature-ticker-plant';
-import { DetectionModule, DetectionService } from '@kalshi-platform/feature-detection';
+import { DetectionModule, DetectionService, type DetectionConfig } from '@kalshi-platform/feature-detection';
+import { ExecutionModule, ExecutionService, type ExecutionConfig, type ExecutionDeps } from '@kalshi-platform/feature-execution';
 import { createHotCache, openTickStore, TICK_TABLES, type HotCache, type HotCacheConfig, type TickStore, type TickStoreAdmin, type TickStoreConfig } from '@kalshi-platform/storage';
 import { collectReport, PipelineStatus, Report, waitForQuiescence } from './report';
+import { runSportsbook } from './sportsbook';
 
 export interface PlatformOptions {
   capturePath: string;
@@ -34,6 +36,10 @@ export interface PlatformOptions {
   tickStore?: TickStoreConfig;
   /** the hot cache (latest BBO per market): Redis when `redisUrl` (`REDIS_URL`) is set, else an in-memory LRU */
   hotCache?: HotCacheConfig;
+  /** a saved The Odds API response: after the replay, paper-trade sportsbook edges against live game markets (./sportsbook) */
+  oddsPath?: string;
+  /** with `oddsPath`: live market time, ms */
+  oddsDurationMs?: number;
   /** called about every 100 ms while replaying */
   onProgress?: (p: { replayed: number; total: number; framesReceived: number }) => void;
 }
@@ -68,6 +74,10 @@ export interface PipelineOptions {
   tickStore?: TickStore | null;
   /** the ticker plant keeps each market's latest BBO here */
   hotCache?: HotCache | null;
+  /** detection settings beyond the defaults (e.g. `sportsbook`: fair values from an odds file) */
+  detection?: Partial<DetectionConfig>;
+  /** also run the execution app (signals -> risk gate -> orders); started (reconciled) before the feed */
+  execution?: { config: ExecutionConfig; deps: ExecutionDeps };
 }
 
 /**
@@ -82,14 +92,24 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const transport: BusTransport = busTransportFromConfig(o.natsUrl, broker, 'platform');
   const apps: INestMicroservice[] = [];
   let bus: ClientProxy | null = null;
+  let closed = false;
   const close = async () => {
+    if (closed) return;
+    closed = true;
     for (const app of apps.reverse()) await app.close().catch(() => undefined);
     if (bus) await Promise.resolve(bus.close()).catch(() => undefined);
   };
   try {
     for (let i = 0; i < o.shards; i++) apps.push(await startTickerPlant(tickerPlantConfig(i, o.shards, partitionCount), transport, { logger }, { tickStore: o.tickStore ?? undefined, hotCache: o.hotCache ?? undefined }));
 
-    const detection = await NestFactory.createMicroservice(DetectionModule.forRoot({ restUrl: o.restUrl, takerFeeBps: 700, feeRoundingTicks: 1 }, transport, { tickStore: o.tickStore ?? undefined }), {
+    if (o.execution) {
+      const execution = await NestFactory.createMicroservice(ExecutionModule.forRoot(o.execution.config, transport, o.execution.deps), { strategy: createBusServer(transport), logger });
+      apps.push(execution);
+      await execution.get(ExecutionService).start();
+      await execution.listen();
+    }
+
+    const detection = await NestFactory.createMicroservice(DetectionModule.forRoot({ restUrl: o.restUrl, takerFeeBps: 700, feeRoundingTicks: 1, ...o.detection }, transport, { tickStore: o.tickStore ?? undefined }), {
       strategy: createBusServer(transport),
       logger,
     });
@@ -180,6 +200,13 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
       const s = exchange.replay!.stats;
       opts.onProgress?.({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: status.ingestion.framesReceived });
       const report = await collectReport(p.bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
+      if (progress) clearInterval(progress);
+      await p.close();
+      if (opts.oddsPath) {
+        const sb = await runSportsbook({ oddsPath: opts.oddsPath, seed: opts.seed, durationMs: opts.oddsDurationMs, shards: opts.shards, natsUrl: opts.natsUrl, tickStore: ticks, hotCache: cache, logLevels: logger });
+        report.opportunities.push(...sb.opportunities);
+        Object.assign(report, { orders: sb.orders, fills: sb.fills, positions: sb.positions, pnl: sb.pnl, execution: sb.execution });
+      }
       if (ticks && opts.tickStore) report.storage = await storageReport(ticks, opts.tickStore, status);
       return report;
     } finally {

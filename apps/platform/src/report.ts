@@ -37,6 +37,11 @@ export interface ReportOpportunity {
   closed_ts_ms: number | null;
   max_gross_edge_dollars: string;
   max_net_edge_dollars: string;
+  /** trading signals (`sportsbook_edge`): the signal's id, fair value of the leg's side, Kelly size and confidence */
+  signal_id?: string;
+  fair_dollars?: string | null;
+  size_fp?: string;
+  confidence?: number;
 }
 
 export interface Report {
@@ -55,6 +60,12 @@ export interface Report {
   books: Record<string, ReportBook>;
   bbo: Record<string, ReportBbo>;
   opportunities: ReportOpportunity[];
+  /** with `--odds`: what the paper execution did against the live game markets (apps/platform/src/sportsbook.ts) */
+  orders?: import('./sportsbook').SportsbookReport['orders'];
+  fills?: import('./sportsbook').SportsbookReport['fills'];
+  positions?: import('./sportsbook').SportsbookReport['positions'];
+  pnl?: import('./sportsbook').SportsbookReport['pnl'];
+  execution?: import('./sportsbook').SportsbookReport['execution'];
   /** the tick store, when the run had one (`npm start` does: embedded, `data/ticks.duckdb`) */
   storage?: {
     backend: 'embedded' | 'questdb' | 'off';

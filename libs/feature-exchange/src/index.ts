@@ -10,3 +10,4 @@ export * from './faults/fault-spec';
 export * from './venue/venue';
 export * from './venue/live-seed';
 export { RATE_LIMIT_TIERS, type RateLimitTier, type RateLimitTierName } from './rest/rate-limit';
+export { seededEdges, type GamesSeedOptions } from './venue/games-seed';

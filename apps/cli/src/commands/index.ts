@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
 import { registerDemo } from './demo';
 import { registerExport } from './export';
+import { registerKillSwitch } from './kill-switch';
 import { registerMigrate } from './migrate';
 import { registerOdds } from './odds';
 import { registerRecord } from './record';
@@ -16,6 +17,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerBackfill,
   registerDemo,
   registerExport,
+  registerKillSwitch,
   registerMigrate,
   registerOdds,
   registerRecord,

@@ -9,6 +9,7 @@
  * | `disconnect=N` | closes each WebSocket connection once it has been sent N frames (close code 1012) | a close, must reconnect and resubscribe |
  * | `storm=EVERY/FOR` | every EVERY ms, for FOR ms, every REST request is answered 429 `{"error":"too many requests"}` | 429s (rate-limit storm) |
  * | `latency=MS` | adds MS ms before every REST response and every WebSocket data frame | slower answers |
+ * | `hold=MS` | handles every REST request at once, then holds its answer MS ms | an order placed whose answer is late (a client that dies meanwhile never learns it) |
  * | `stale=N` | after every Nth orderbook delta on a sid, re-sends an earlier delta of that sid with its old seq | a frame with seq <= the last one (must be ignored) |
  * | `legacy` | WebSocket frames in the pre-2026-03-12 integer-cent dialect (`price`, `delta`, `yes`/`no` arrays) | legacy frames |
  * | `seed=S` | seed of every random choice (default 1) | — |
@@ -21,6 +22,8 @@ export interface FaultSpec {
   disconnect?: number;
   storm?: { everyMs: number; forMs: number };
   latencyMs?: number;
+  /** REST: the request is handled, its answer is sent this many ms later */
+  holdMs?: number;
   stale?: number;
   legacy?: boolean;
   seed: number;
@@ -33,7 +36,7 @@ const positiveInt = (key: string) =>
     .transform(Number)
     .refine((n) => Number.isSafeInteger(n), `${key} is too large`);
 
-const SPEC_KEYS = ['drop', 'disconnect', 'storm', 'latency', 'stale', 'legacy', 'seed'] as const;
+const SPEC_KEYS = ['drop', 'disconnect', 'storm', 'latency', 'hold', 'stale', 'legacy', 'seed'] as const;
 
 /** Thrown for a malformed fault spec; the message names the bad key. */
 export class FaultSpecError extends Error {}
@@ -66,6 +69,7 @@ export function parseFaultSpec(text: string): FaultSpec {
     const n = r.data;
     if ((key === 'drop' || key === 'disconnect' || key === 'stale') && n === 0) throw new FaultSpecError(`${key} must be >= 1`);
     if (key === 'latency') spec.latencyMs = n;
+    else if (key === 'hold') spec.holdMs = n;
     else (spec as unknown as Record<string, number>)[key] = n;
   }
   return spec;
@@ -78,6 +82,7 @@ export const faultBodySchema = z
     disconnect: z.number().int().positive().optional(),
     storm: z.string().optional(),
     latency: z.number().int().nonnegative().optional(),
+    hold: z.number().int().nonnegative().optional(),
     stale: z.number().int().positive().optional(),
     legacy: z.boolean().optional(),
     seed: z.number().int().nonnegative().optional(),
@@ -135,6 +140,7 @@ export function formatFaultSpec(s: FaultSpec): string {
   if (s.disconnect) parts.push(`disconnect=${s.disconnect}`);
   if (s.storm) parts.push(`storm=${s.storm.everyMs}/${s.storm.forMs}`);
   if (s.latencyMs) parts.push(`latency=${s.latencyMs}`);
+  if (s.holdMs) parts.push(`hold=${s.holdMs}`);
   if (s.stale) parts.push(`stale=${s.stale}`);
   if (s.legacy) parts.push('legacy');
   parts.push(`seed=${s.seed}`);

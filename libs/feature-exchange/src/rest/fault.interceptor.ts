@@ -4,6 +4,8 @@
  *
  * - `latency=MS`: the request waits MS ms before it is handled (the client sees every answer MS ms later; counted in
  *   `faults.stats.delayedResponses`);
+ * - `hold=MS`: the request is handled at once but its answer is held MS ms (`res.end` deferred): an order is on the book
+ *   before its client hears of it, the window in which a crashing client loses the answer;
  * - `storm=EVERY/FOR`: while {@link FaultController.inStorm} is true every request is answered
  *   `429 {"error":"too many requests"}` without a Retry-After header, as Kalshi's rate limiter does (counted in
  *   `faults.stats.stormRejections`). The request is not processed (and a signature in it is not consumed).
@@ -37,6 +39,14 @@ export class FaultMiddleware implements NestMiddleware {
   use(req: ExchangeRequest, res: ServerResponse, next: (err?: unknown) => void): void {
     if (requestRoute(req).cls === 'mock') return next(); // the guard reuses this classification
     const faults = this.st.faults;
+    const hold = faults.current.holdMs ?? 0;
+    if (hold > 0) {
+      const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+      res.end = ((...a: unknown[]) => {
+        setTimeout(() => end(...a), hold);
+        return res;
+      }) as typeof res.end;
+    }
     const ms = faults.current.latencyMs ?? 0;
     if (ms > 0) {
       faults.stats.delayedResponses++;

@@ -9,7 +9,7 @@
  *   opens an account and generates an API key for it (the private key is returned once, never logged);
  * - `POST /trade-api/v2/mock/accounts/{id}/deposit` `{amount_dollars}` -> `{account_id, balance_dollars}`;
  * - `GET /trade-api/v2/mock/faults` -> `{spec, faults, stats}`; `POST /trade-api/v2/mock/faults` with the JSON form of a
- *   fault spec (`faultBodySchema`: drop, disconnect, storm "EVERY/FOR", latency, stale, legacy, seed) replaces the
+ *   fault spec (`faultBodySchema`: drop, disconnect, storm "EVERY/FOR", latency, hold, stale, legacy, seed) replaces the
  *   current spec (absent keys are off) -> the new `{spec, faults, stats}`.
  * (`GET /mock/replay` and `POST /mock/disconnect` live in market-data.controller.ts.)
  *
@@ -118,6 +118,7 @@ export class MockAdminController {
         disconnect: c.disconnect ?? null,
         storm: c.storm ? `${c.storm.everyMs}/${c.storm.forMs}` : null,
         latency: c.latencyMs ?? null,
+        hold: c.holdMs ?? null,
         stale: c.stale ?? null,
         legacy: c.legacy === true,
         seed: c.seed,
@@ -148,6 +149,7 @@ export class MockAdminController {
     if (b.drop !== undefined) spec.drop = b.drop;
     if (b.disconnect !== undefined) spec.disconnect = b.disconnect;
     if (b.latency !== undefined && b.latency > 0) spec.latencyMs = b.latency;
+    if (b.hold !== undefined && b.hold > 0) spec.holdMs = b.hold;
     if (b.stale !== undefined) spec.stale = b.stale;
     if (b.legacy) spec.legacy = true;
     if (b.storm !== undefined) {
