@@ -154,6 +154,7 @@ beforeAll(async () => {
     logger: false,
     rateLimits: false,
     credentialsOut: join(dir, 'demo.json'),
+    fixPort: 0,
     gamesFromOdds: ODDS,
     gamesOptions: { edgeFor: (t) => (t === MISPRICED ? 5 : undefined) },
   });
@@ -333,6 +334,30 @@ describe('kill switch', () => {
       await until('the refusal', async () => (await s.svc.idle(), s.svc.status().riskRejections.killSwitch === 1));
       expect(s.svc.status().killSwitch).toMatchObject({ engaged: true, by: 'test' });
       expect((await s.deps.store.auditRows('kill_switch.engage')).length).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('FIX route', () => {
+  it('sends NewOrderSingle / OrderCancelRequest over FIX; fills come on the WebSocket; the position matches the exchange', async () => {
+    const acct = await newAccount();
+    const s = await startService(acct, { route: 'fix', fix: { host: '127.0.0.1', port: ex.fixPort! } });
+    try {
+      expect(s.svc.status().route).toBe('fix');
+      s.svc.onSignal(signal({ sizeCentis: 200 })); // crosses the $0.83 ask
+      s.svc.onSignal(signal({ priceTicks: 5000, sizeCentis: 100 })); // rests
+      await until('one executed and one resting order', async () => (await s.svc.idle(), s.svc.status().ordersByStatus.executed === 1 && s.svc.status().ordersByStatus.resting === 1));
+      const pf = s.svc.portfolio();
+      expect(pf.fills.reduce((a, f) => a + f.countCentis, 0)).toBe(200);
+      expect(pf.positions.find((p) => p.marketTicker === MISPRICED)?.positionCentis).toBe(200);
+      expect([...(await exchangePositions(s.rest))]).toEqual([[MISPRICED, 200]]);
+      const resting = await exchangeOrders(s.rest, 'resting');
+      expect(resting.map((o) => o.clientOrderId)).toEqual([pf.orders.find((o) => o.status === 'resting')!.clientOrderId]);
+      const k = await s.svc.kill({ v: 1, by: 'test', reason: 'FIX cancel' });
+      expect(k).toMatchObject({ canceled: 1, openAfter: 0, errors: [] });
+      expect(s.svc.status().ordersByStatus).toMatchObject({ executed: 1, canceled: 1, resting: 0 });
     } finally {
       await s.close();
     }
