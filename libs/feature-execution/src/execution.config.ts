@@ -7,8 +7,8 @@
  * | `EXECUTION_MODE` | `paper` (an exchange that is not Kalshi's production API: the mock, Kalshi's demo) or `live` | `paper` |
  * | `KALSHI_REST_URL` | REST base, e.g. `http://127.0.0.1:8080/trade-api/v2` | required |
  * | `KALSHI_WS_URL` | WebSocket URL for the `fill` and `user_orders` channels | required |
- * | `KALSHI_API_KEY_ID` | API key id | required |
- * | `KALSHI_PRIVATE_KEY_PATH` | PEM file of the key's RSA private key (never logged) | required |
+ * | `KALSHI_CREDENTIALS_FILE` | a `{key_id, private_key_pem}` file (what the mock writes); or: | — |
+ * | `KALSHI_API_KEY_ID` + `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY_PEM`) | API key id and its RSA private key (never logged) | required |
  * | `EXECUTION_ROUTE` | `rest` or `fix` (orders over FIX; portfolio reads stay on REST) | `rest` |
  * | `KALSHI_FIX_HOST`, `KALSHI_FIX_PORT` | FIX acceptor, with `EXECUTION_ROUTE=fix` | — |
  * | `DATABASE_URL` | PostgreSQL of the platform's relational store (schema `platform`; run `kalshi-platform migrate up` first) | embedded PGlite in `EXECUTION_DB_DIR` |
@@ -33,7 +33,7 @@
  * | `EXECUTION_HTTP_PORT` | HTTP port of `/healthz`, `/status`, `/portfolio`, `POST /kill-switch` (standalone app) | 8090 |
  * | `NATS_URL` | the bus | required for the standalone app |
  */
-import { readFileSync } from 'node:fs';
+import { KalshiCredentialsError, kalshiCredentialsFromEnv } from '@kalshi-platform/kalshi';
 import { FixedPointError, ONE_DOLLAR, parsePriceDollars } from '@kalshi-platform/market';
 import { ORDER_RATE_TIERS, type CircuitBreakerConfig, type OrderRateTier, type RiskLimits } from '@kalshi-platform/risk';
 
@@ -174,20 +174,21 @@ export function executionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ex
   if (tif !== 'gtc' && tif !== 'ioc') throw new ExecutionConfigError(`EXECUTION_TIME_IN_FORCE must be gtc or ioc, got ${JSON.stringify(tif)}`);
   const tier = (env.EXECUTION_RATE_TIER || 'basic') as OrderRateTier;
   if (!(tier in ORDER_RATE_TIERS)) throw new ExecutionConfigError(`EXECUTION_RATE_TIER must be one of ${Object.keys(ORDER_RATE_TIERS).join(', ')}, got ${JSON.stringify(tier)}`);
-  const keyPath = need('KALSHI_PRIVATE_KEY_PATH');
-  let privateKeyPem: string;
+  let credentials: { keyId: string; privateKeyPem: string } | undefined;
   try {
-    privateKeyPem = readFileSync(keyPath, 'utf8');
+    credentials = kalshiCredentialsFromEnv(env);
   } catch (e) {
-    throw new ExecutionConfigError(`KALSHI_PRIVATE_KEY_PATH ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    if (e instanceof KalshiCredentialsError) throw new ExecutionConfigError(e.message);
+    throw e;
   }
+  if (!credentials) throw new ExecutionConfigError('Kalshi credentials are required: KALSHI_CREDENTIALS_FILE, or KALSHI_API_KEY_ID with KALSHI_PRIVATE_KEY_PATH or KALSHI_PRIVATE_KEY_PEM');
   const fixHost = env.KALSHI_FIX_HOST;
   const cooldown = intVar(env, 'EXECUTION_BREAKER_COOLDOWN_MS', DEFAULT_BREAKER.coolDownMs, 1);
   return validateExecutionConfig({
     mode,
     restUrl: need('KALSHI_REST_URL'),
     wsUrl: need('KALSHI_WS_URL'),
-    credentials: { keyId: need('KALSHI_API_KEY_ID'), privateKeyPem },
+    credentials,
     route,
     fix: fixHost ? { host: fixHost, port: intVar(env, 'KALSHI_FIX_PORT', 0, 1) } : undefined,
     kinds: (env.EXECUTION_KINDS || 'sportsbook_edge')

@@ -14,8 +14,8 @@
  * | `PARTITION_COUNT` | partitions of the ticker plant | 64 |
  * | `NATS_URL` | the bus | required for the standalone app |
  */
-import { readFileSync } from 'node:fs';
 import { DEFAULT_PARTITION_COUNT } from '@kalshi-platform/bus';
+import { KalshiCredentialsError, kalshiCredentialsFromEnv } from '@kalshi-platform/kalshi';
 
 export interface IngestionConfig {
   restUrl: string;
@@ -45,33 +45,14 @@ export function positiveInt(name: string, raw: string | undefined, dflt: number)
   return Number(raw);
 }
 
-/** Loads Kalshi credentials from the environment. @throws ConfigError naming the variable or file. */
+/** Loads Kalshi credentials from the environment (libs/kalshi `kalshiCredentialsFromEnv`). @throws ConfigError naming the variable or file. */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv): { keyId: string; privateKeyPem: string } | undefined {
-  if (env.KALSHI_CREDENTIALS_FILE) {
-    let parsed: { key_id?: unknown; private_key_pem?: unknown };
-    try {
-      parsed = JSON.parse(readFileSync(env.KALSHI_CREDENTIALS_FILE, 'utf8'));
-    } catch (e) {
-      throw new ConfigError(`KALSHI_CREDENTIALS_FILE ${env.KALSHI_CREDENTIALS_FILE}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    if (typeof parsed.key_id !== 'string' || typeof parsed.private_key_pem !== 'string') {
-      throw new ConfigError(`KALSHI_CREDENTIALS_FILE ${env.KALSHI_CREDENTIALS_FILE} needs string fields key_id and private_key_pem`);
-    }
-    return { keyId: parsed.key_id, privateKeyPem: parsed.private_key_pem };
+  try {
+    return kalshiCredentialsFromEnv(env);
+  } catch (e) {
+    if (e instanceof KalshiCredentialsError) throw new ConfigError(e.message);
+    throw e;
   }
-  const keyId = env.KALSHI_API_KEY_ID;
-  let pem = env.KALSHI_PRIVATE_KEY_PEM;
-  if (!pem && env.KALSHI_PRIVATE_KEY_PATH) {
-    try {
-      pem = readFileSync(env.KALSHI_PRIVATE_KEY_PATH, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`KALSHI_PRIVATE_KEY_PATH ${env.KALSHI_PRIVATE_KEY_PATH}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  }
-  if (!keyId && !pem) return undefined;
-  if (!keyId) throw new ConfigError('KALSHI_API_KEY_ID is required when a private key is configured');
-  if (!pem) throw new ConfigError('KALSHI_PRIVATE_KEY_PATH or KALSHI_PRIVATE_KEY_PEM is required when KALSHI_API_KEY_ID is set');
-  return { keyId, privateKeyPem: pem };
 }
 
 /** @throws ConfigError naming the missing or malformed variable. */
