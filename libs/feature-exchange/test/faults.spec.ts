@@ -1,14 +1,16 @@
 /**
  * Fault injection of the mock exchange seen from a raw client: seeded dropped deltas (seq gaps), a one-time
- * disconnect after N frames, POST /mock/disconnect, and the legacy integer-cent dialect (including frames that
- * dialect cannot express).
+ * disconnect after N frames, POST /mock/disconnect, the legacy integer-cent dialect (including frames that
+ * dialect cannot express), and `hold=MS` (a REST request handled at once, its answer held MS ms).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeWsFrame } from '@kalshi-platform/kalshi';
+import { performance } from 'node:perf_hooks';
+import { decodeWsFrame, signRequest } from '@kalshi-platform/kalshi';
 import { OrderBook } from '@kalshi-platform/market';
 import type { RunningExchange } from '../src/exchange';
+import { formatFaultSpec, parseFaultSpec } from '../src/faults/fault-spec';
 import { drain, Json, RawClient, startQuiet, waitUntil } from './harness';
 
 /** seq numbers missing on `sid` between its first and last frame. */
@@ -225,6 +227,88 @@ describe('legacy_cents dialect', () => {
       expect(c.closeInfo).toBeNull();
     } finally {
       c.close();
+      await ex.close();
+    }
+  });
+});
+
+describe('hold=MS (REST answer held, request handled at once)', () => {
+  const HOUSE = 'KXELONMARS-99'; // live mode market with a seeded book (YES bid 0.08 / ask 0.12)
+
+  /** A REST call to the exchange, signed when `creds` are given; resolves with the status and the parsed body. */
+  async function http(ex: RunningExchange, method: string, path: string, opts: { creds?: { keyId: string; privateKeyPem: string }; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
+    const url = `${ex.restUrl}${path}`;
+    const headers: Record<string, string> = opts.creds ? { ...signRequest(opts.creds, method, new URL(url).pathname) } : {};
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  it('parses hold=MS into holdMs and formats it back', () => {
+    expect(parseFaultSpec('hold=250')).toEqual({ holdMs: 250, seed: 1 });
+    expect(formatFaultSpec(parseFaultSpec('hold=250'))).toBe('hold=250,seed=1');
+    expect(formatFaultSpec(parseFaultSpec('latency=20,hold=250,seed=3'))).toBe('latency=20,hold=250,seed=3');
+    expect(() => parseFaultSpec('hold=-1')).toThrow(/hold must be a non-negative integer/);
+    expect(() => parseFaultSpec('hold')).toThrow(/hold needs a value/);
+  });
+
+  it('an order is on the book (venue, a WebSocket watcher, a second REST call) long before its own answer arrives; {"hold": 0} switches it off', async () => {
+    const ex = await startQuiet({ mode: 'live', capturePath: undefined, rateLimits: false });
+    const watcher = await RawClient.connect(ex.wsUrl);
+    try {
+      // a second client watching the book over WebSocket (hold is a REST fault: frames are not held)
+      const sub = watcher.send({ cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [HOUSE] } });
+      expect((await watcher.reply(sub)).type).toBe('subscribed');
+      await watcher.waitFor((f) => f.type === 'orderbook_snapshot', 'the snapshot');
+
+      const acct = await http(ex, 'POST', '/mock/accounts', { body: { account_id: 'holder', balance_dollars: '100.00' } });
+      expect(acct.status).toBe(201);
+      const creds = { keyId: acct.body.api_key_id as string, privateKeyPem: acct.body.private_key as string };
+      await http(ex, 'GET', '/portfolio/balance', { creds }); // warm the connection
+
+      const set = await http(ex, 'POST', '/mock/faults', { body: { hold: 800 } });
+      expect(set.status).toBe(200);
+      expect(set.body.spec).toBe('hold=800,seed=1');
+      expect(set.body.faults.hold).toBe(800);
+      expect(ex.faults.current.holdMs).toBe(800);
+
+      const t0 = performance.now();
+      let answeredMs = -1;
+      const placing = http(ex, 'POST', '/portfolio/orders', { creds, body: { ticker: HOUSE, side: 'yes', action: 'buy', count: 1, yes_price: 2, client_order_id: 'held-1' } }).then((r) => {
+        answeredMs = performance.now() - t0;
+        return r;
+      });
+      // the venue has booked it while its client still waits
+      await waitUntil(() => ex.venue.engine.listOrders({ accountId: 'holder' }).some((o) => o.clientOrderId === 'held-1'), 'the held order on the book', 2_000);
+      const bookedMs = performance.now() - t0;
+      expect(bookedMs).toBeLessThan(400);
+      // ...and the watcher sees the new YES bid level, all before the placing client hears anything
+      await watcher.waitFor((f) => f.type === 'orderbook_delta' && f.msg.side === 'yes' && f.msg.price_dollars === '0.0200', 'the delta of the held order', 0, 2_000);
+      expect(performance.now() - t0).toBeLessThan(400);
+      expect(answeredMs).toBe(-1);
+      // a second REST call, sent now, is handled now: it lists the order (its own answer is held too)
+      const listing = http(ex, 'GET', '/portfolio/orders', { creds });
+      const placed = await placing;
+      expect(placed.status).toBe(201);
+      expect(placed.body.order).toMatchObject({ client_order_id: 'held-1', status: 'resting' });
+      expect(answeredMs).toBeGreaterThanOrEqual(780);
+      expect(answeredMs - bookedMs).toBeGreaterThan(400);
+      const listed = await listing;
+      expect(listed.status).toBe(200);
+      expect(listed.body.orders.map((o: Json) => o.client_order_id)).toContain('held-1');
+
+      // off again: answers come at once
+      const off = await http(ex, 'POST', '/mock/faults', { body: { hold: 0 } });
+      expect(off.status).toBe(200);
+      expect(off.body.spec).toBe('seed=1');
+      expect(ex.faults.current.holdMs ?? 0).toBe(0);
+      const t1 = performance.now();
+      const quick = await http(ex, 'POST', '/portfolio/orders', { creds, body: { ticker: HOUSE, side: 'yes', action: 'buy', count: 1, yes_price: 2, client_order_id: 'quick-1' } });
+      expect(quick.status).toBe(201);
+      expect(performance.now() - t1).toBeLessThan(400);
+    } finally {
+      watcher.close();
       await ex.close();
     }
   });

@@ -51,27 +51,23 @@ import * as net from 'node:net';
 import {
   AsciiSession,
   AsciiSessionMsgFactory,
-  ContainedSetBuilder,
-  ContainedSimpleField,
-  DefinitionFactory,
   JsFixConfig,
-  JsFixLoggerFactory,
   MemorySessionStore,
   MsgTransport,
   SessionContainer,
-  SimpleFieldDefinition,
   TcpDuplex,
   asMutable,
   type FixDefinitions,
   type IFixMsgStoreRecord,
   type IFixSessionStore,
   type IJsFixConfig,
-  type IJsFixLogger,
+  type JsFixLoggerFactory,
   type ISessionDescription,
   type MsgView,
   type SessionId,
 } from 'jspurefix';
 import { makeSessionScope } from 'jspurefix/dist/runtime/session-scope';
+import { kalshiFixLogFactory, loadKalshiFixDictionary } from '@kalshi-platform/kalshi';
 import type { EngineEvent, EventOf, OrderView, SelfTradePrevention, Side, Action, TimeInForce } from '@kalshi-platform/matching';
 import type { Venue } from '../venue/venue';
 import {
@@ -160,9 +156,9 @@ export interface FixAcceptorHandle {
 export async function startFixAcceptor(opts: FixAcceptorOptions): Promise<FixAcceptorHandle> {
   const log = opts.log ?? (() => undefined);
   const logonTimeoutMs = opts.logonTimeoutMs ?? 10_000;
-  const definitions = await kalshiFixDefinitions();
+  // jspurefix's warnings and errors go to `log` as `fix <logger>: <message>`
+  const [definitions, logFactory] = await Promise.all([kalshiFixDefinitions(), kalshiFixLogFactory((_level, m) => log(m), 'fix')]);
   const hub = new FixHub(opts.venue, log, opts.clock ?? Date.now);
-  const logFactory = new CallbackLogFactory(log);
   const config = makeAcceptorConfig(definitions, logFactory, opts.host, opts.port);
 
   const sockets = new Set<net.Socket>();
@@ -228,85 +224,13 @@ export async function startFixAcceptor(opts: FixAcceptorOptions): Promise<FixAcc
 
 // ------------------------------------------------------------------------------------------------ jspurefix setup
 
-let definitionsPromise: Promise<FixDefinitions> | null = null;
-
 /**
- * jspurefix's FIX50SP2 dictionary with Kalshi's additions (see {@link extendForKalshi}), loaded once per process
- * (about 1.5 s) and shared: the acceptor uses it, and a jspurefix client of the mock can too.
+ * jspurefix's FIX50SP2 dictionary with Kalshi's additions (Logon tags 8013/21005/21003; TransactTime, Side and
+ * OrdType optional where Kalshi's examples omit them), loaded once per process (about 1.5 s) and shared: the
+ * acceptor and the FIX client of libs/kalshi use the same one ({@link loadKalshiFixDictionary}), and so can any
+ * other jspurefix client of the mock.
  */
-export function kalshiFixDefinitions(): Promise<FixDefinitions> {
-  if (!definitionsPromise) {
-    definitionsPromise = new DefinitionFactory()
-      .getDefinitions('data/FIX50SP2.xml')
-      .then((d) => {
-        extendForKalshi(d);
-        return d;
-      })
-      .catch((e: Error) => {
-        definitionsPromise = null;
-        throw new Error(`cannot load the jspurefix FIX50SP2 dictionary: ${e.message}`);
-      });
-  }
-  return definitionsPromise;
-}
-
-/**
- * Adapts the loaded FIX50SP2 dictionary to Kalshi's dialect (docs.kalshi.com fix/order-entry, fix/session-management):
- * Kalshi's own Logon tags (8013, 21005, 21003) are declared, so jspurefix's session layer does not reject them as
- * unknown (2964, Kalshi's SelfTradePreventionType, is already on D as FIX50SP2's SelfMatchPreventionInstruction);
- * TransactTime (60) on D/F/G/q and Side/OrdType on F/G become optional (Kalshi's examples send neither).
- */
-function extendForKalshi(d: FixDefinitions): void {
-  const addField = (tag: number, name: string, type: string, messages: string[]) => {
-    let def = d.tagToSimple[tag];
-    if (!def) {
-      def = new SimpleFieldDefinition(String(tag), name, name, null, null, type, null);
-      d.addSimpleFieldDef(def);
-    }
-    for (const m of messages) {
-      const set = d.message.get(m);
-      if (set && !set.containedTag[tag]) new ContainedSetBuilder(set).add(new ContainedSimpleField(def, set.fields.length, false, false));
-    }
-  };
-  addField(8013, 'CancelOrdersOnDisconnect', 'BOOLEAN', ['Logon']);
-  addField(21005, 'UseDollars', 'BOOLEAN', ['Logon']);
-  addField(21003, 'SkipPendingExecReports', 'BOOLEAN', ['Logon']);
-  const relax = (message: string, tags: number[]) => {
-    const set = d.message.get(message);
-    if (!set) return;
-    for (const f of set.fields) {
-      if (f instanceof ContainedSimpleField && tags.includes(f.definition.tag)) {
-        (f as { required: boolean }).required = false;
-        delete set.localRequired[f.definition.tag];
-      }
-    }
-  };
-  relax('NewOrderSingle', [60]);
-  relax('OrderCancelRequest', [60, 54]);
-  relax('OrderCancelReplaceRequest', [60, 54, 40]);
-  relax('OrderMassCancelRequest', [60]);
-}
-
-/** Routes jspurefix's logging to the `log` callback: warnings and errors only (info/debug are per-message chatter). */
-class CallbackLogFactory extends JsFixLoggerFactory {
-  constructor(private readonly log: (m: string) => void) {
-    super();
-  }
-
-  logger(type: string): IJsFixLogger {
-    const log = this.log;
-    return {
-      info: () => undefined,
-      debug: () => undefined,
-      warning: (m: string) => log(`fix ${type}: ${m}`),
-      error: (e: Error) => log(`fix ${type}: ${e?.message ?? String(e)}`),
-    };
-  }
-
-  plain(): IJsFixLogger {
-    return { info: () => undefined, debug: () => undefined, warning: () => undefined, error: () => undefined };
-  }
-}
+export const kalshiFixDefinitions: () => Promise<FixDefinitions> = loadKalshiFixDictionary;
 
 /**
  * Session store that keeps sequence numbers only: KalshiNR never retransmits, so message bodies are not stored

@@ -12,7 +12,24 @@
  * order the venue holds on the NO side (placed over REST) is shown in YES terms (its Side flipped, its price 1 - p).
  */
 import * as crypto from 'node:crypto';
-import { formatFixed, formatPriceDollars, formatSizeFp, PRICE_SCALE, scanFixed, SIZE_SCALE, type PriceTicks, type SizeCentis } from '@kalshi-platform/market';
+import {
+  formatFixUtcTimestamp,
+  isValidKalshiClOrdId,
+  KALSHI_FIX_APPL_VER_ID,
+  KALSHI_FIX_BEGIN_STRING,
+  KALSHI_FIX_ORDER_ENTRY_TARGET,
+  KALSHI_FIX_TIME_IN_FORCE,
+  KALSHI_PSS_SALT_LENGTH,
+  kalshiFixLogonSigningString,
+  kalshiFixSide,
+  kalshiFixYesPrice,
+  parseFixUtcTimestamp,
+  parseKalshiFixPrice,
+  parseKalshiFixQty,
+  signKalshiFixLogon,
+  type KalshiFixLogonFields,
+} from '@kalshi-platform/kalshi';
+import { formatFixed, formatPriceDollars, formatSizeFp, type PriceTicks, type SizeCentis } from '@kalshi-platform/market';
 import type { Action, RejectReason, Side, TimeInForce } from '@kalshi-platform/matching';
 import type { VenueOrderInput } from '../venue/venue';
 
@@ -65,12 +82,12 @@ export const TAG = {
 
 /** SOH, the FIX field delimiter (also the separator of the Logon signing string). */
 export const SOH = '\x01';
-/** TargetCompID of Kalshi's order-entry session without retransmission. */
-export const KALSHI_NR = 'KalshiNR';
+/** TargetCompID of Kalshi's order-entry session without retransmission (`KalshiNR`). */
+export const KALSHI_NR = KALSHI_FIX_ORDER_ENTRY_TARGET;
 /** FIXT.1.1 BeginString. */
-export const FIXT_11 = 'FIXT.1.1';
-/** DefaultApplVerID (1137) of FIX 5.0 SP2. */
-export const APPL_VER_FIX50SP2 = '9';
+export const FIXT_11 = KALSHI_FIX_BEGIN_STRING;
+/** DefaultApplVerID (1137) of FIX 5.0 SP2 (`9`). */
+export const APPL_VER_FIX50SP2 = KALSHI_FIX_APPL_VER_ID;
 /** Largest accepted clock difference between a Logon's SendingTime and the acceptor's clock, ms. */
 export const LOGON_MAX_SKEW_MS = 5_000;
 
@@ -88,63 +105,37 @@ const fail = <T>(reason: string, ordRejReason?: number): Parsed<T> => ({ ok: fal
 
 // ------------------------------------------------------------------------------------------------ scalars
 
+// The wire scalars and side/price mapping are the FIX client's (libs/kalshi/src/fix), under the acceptor's names.
+
 /** Kalshi ClOrdID rule (docs.kalshi.com/fix/order-entry): 1..64 characters of `[-\w:+=/]`. */
-export function isValidClOrdId(id: string | undefined): id is string {
-  return typeof id === 'string' && id.length > 0 && id.length <= 64 && /^[-\w:+=/]+$/.test(id);
-}
+export const isValidClOrdId: (id: string | undefined) => id is string = isValidKalshiClOrdId;
 
 /** Parses a wire quantity (`"12"`, `"12.5"`, `"12.50"`; at most 2 decimals) into centis; NaN unless positive. */
 export function parseFixQty(text: string | undefined): SizeCentis {
-  if (text === undefined) return NaN;
-  const v = scanFixed(text, 2, SIZE_SCALE, false);
+  const v = parseKalshiFixQty(text);
   return v > 0 ? v : NaN;
 }
 
 /** Parses a wire YES price in dollars (`"0.42"`, at most 4 decimals) into ticks; NaN unless strictly inside $0..$1. */
-export function parseFixPrice(text: string | undefined): PriceTicks {
-  if (text === undefined) return NaN;
-  const v = scanFixed(text, 4, PRICE_SCALE, false);
-  return v > 0 && v < PRICE_SCALE ? v : NaN;
-}
+export const parseFixPrice = parseKalshiFixPrice;
 
 /**
  * Parses a FIX UTCTimestamp (`YYYYMMDD-HH:MM:SS` with an optional fraction of 1..9 digits, truncated to ms) into
  * ms since the epoch; NaN for anything else (including impossible dates such as 20260231).
  */
-export function parseUtcTimestamp(text: string | undefined): number {
-  if (text === undefined) return NaN;
-  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(text);
-  if (!m) return NaN;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return NaN;
-  const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const check = new Date(t);
-  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return NaN;
-  return t;
-}
+export const parseUtcTimestamp = parseFixUtcTimestamp;
 
 /** Formats ms since the epoch as a FIX UTCTimestamp with milliseconds, `YYYYMMDD-HH:MM:SS.sss` (what jspurefix writes). */
-export function formatUtcTimestamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
-}
+export const formatUtcTimestamp = formatFixUtcTimestamp;
 
 /** FIX Side of an order held as (side, action): buying YES or selling NO is a YES bid (`1`), else a YES ask (`2`). */
-export function fixSideOf(side: Side, action: Action): FixSide {
-  return (side === 'yes') === (action === 'buy') ? '1' : '2';
-}
+export const fixSideOf: (side: Side, action: Action) => FixSide = kalshiFixSide;
 
 /** YES price of an own-side price, ticks. */
-export function yesPriceOf(side: Side, ownPriceTicks: PriceTicks): PriceTicks {
-  return side === 'yes' ? ownPriceTicks : PRICE_SCALE - ownPriceTicks;
-}
+export const yesPriceOf: (side: Side, ownPriceTicks: PriceTicks) => PriceTicks = kalshiFixYesPrice;
 
-/** Own-side price of a YES price for an order on `side`, ticks. */
-export function ownPriceOf(side: Side, yesPriceTicks: PriceTicks): PriceTicks {
-  return side === 'yes' ? yesPriceTicks : PRICE_SCALE - yesPriceTicks;
-}
+/** Own-side price of a YES price for an order on `side`, ticks (the same flip as {@link yesPriceOf}). */
+export const ownPriceOf: (side: Side, yesPriceTicks: PriceTicks) => PriceTicks = kalshiFixYesPrice;
 
 /**
  * AvgPx (6) as a dollar string: the size-weighted average YES fill price, exact at 4 decimals when it is a whole
@@ -388,7 +379,7 @@ export interface ExecReportFields {
   transactTimeMs: number;
 }
 
-const TIF_CODE: Record<TimeInForce, string> = { good_till_canceled: '1', immediate_or_cancel: '3', fill_or_kill: '4' };
+const TIF_CODE: Record<TimeInForce, string> = KALSHI_FIX_TIME_IN_FORCE;
 
 /** Builds the jspurefix object of an ExecutionReport (35=8), FIX50SP2 field names (components nested). */
 export function buildExecutionReport(f: ExecReportFields): Record<string, unknown> {
@@ -472,29 +463,18 @@ export function buildMassCancelReport(f: {
 // ------------------------------------------------------------------------------------------------ logon signature
 
 /** The header values of a Logon as they are on the wire. */
-export interface LogonSigningFields {
-  sendingTime: string;
-  msgType: string;
-  msgSeqNum: string;
-  senderCompId: string;
-  targetCompId: string;
-}
+export type LogonSigningFields = KalshiFixLogonFields;
 
 /**
  * The string Kalshi signs for a FIX Logon (docs.kalshi.com/fix/session-management, "Signature Generation"): SendingTime, MsgType, MsgSeqNum,
  * SenderCompID, TargetCompID joined by SOH, exactly as on the wire (`20260701-12:00:00.000\x01A\x011\x01<key>\x01KalshiNR`).
  */
-export function logonSigningString(f: LogonSigningFields): string {
-  return [f.sendingTime, f.msgType, f.msgSeqNum, f.senderCompId, f.targetCompId].join(SOH);
-}
-
-const PSS = { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;
+export const logonSigningString = kalshiFixLogonSigningString;
 
 /** Signs a Logon for RawData (96): base64 RSA-PSS / SHA-256 / MGF1-SHA-256, salt 32 bytes (what clients do). */
-export function signLogon(privateKey: crypto.KeyObject | string, f: LogonSigningFields): string {
-  const key = typeof privateKey === 'string' ? crypto.createPrivateKey(privateKey) : privateKey;
-  return crypto.sign('sha256', Buffer.from(logonSigningString(f), 'utf8'), { key, ...PSS }).toString('base64');
-}
+export const signLogon = signKalshiFixLogon;
+
+const PSS = { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: KALSHI_PSS_SALT_LENGTH } as const;
 
 /** Verifies a Logon's RawData (96) signature; false for malformed base64 or a wrong key, never throws. */
 export function verifyLogonSignature(publicKey: crypto.KeyObject, f: LogonSigningFields, signatureBase64: string): boolean {

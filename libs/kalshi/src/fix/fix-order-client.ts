@@ -227,15 +227,18 @@ export function signKalshiFixLogon(privateKey: crypto.KeyObject | string, f: Kal
     .toString('base64');
 }
 
-/** Formats ms since the epoch as a FIX UTCTimestamp with milliseconds, `YYYYMMDD-HH:MM:SS.sss`. */
-function formatUtcTimestamp(ms: number): string {
+/** Formats ms since the epoch as a FIX UTCTimestamp with milliseconds, `YYYYMMDD-HH:MM:SS.sss` (what jspurefix writes). */
+export function formatFixUtcTimestamp(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
 }
 
-/** Parses a FIX UTCTimestamp (`YYYYMMDD-HH:MM:SS[.f{1,9}]`, fraction truncated to ms) into ms; NaN otherwise. */
-function parseUtcTimestamp(text: string | undefined): number {
+/**
+ * Parses a FIX UTCTimestamp (`YYYYMMDD-HH:MM:SS` with an optional fraction of 1..9 digits, truncated to ms) into ms
+ * since the epoch; NaN for anything else (including impossible dates such as 20260231).
+ */
+export function parseFixUtcTimestamp(text: string | undefined): number {
   if (text === undefined) return NaN;
   const m = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(text);
   if (!m) return NaN;
@@ -250,15 +253,44 @@ function parseUtcTimestamp(text: string | undefined): number {
 // ------------------------------------------------------------------------------------------------ mapping
 
 /**
+ * Parses a wire YES price in dollars (`"0.42"`, `"0.4200"`: at most 4 decimals, no sign, no exponent) into 1/10000 $
+ * ticks, exactly (no floats); NaN unless strictly between $0 and $1.
+ */
+export function parseKalshiFixPrice(text: string | undefined): PriceTicks {
+  if (text === undefined) return NaN;
+  const v = scanFixed(text, 4, PRICE_SCALE, false);
+  return v > 0 && v < PRICE_SCALE ? v : NaN;
+}
+
+/**
+ * Parses a wire quantity in contracts (`"12"`, `"12.5"`, `"12.50"`: at most 2 decimals, no sign) into 1/100 contract
+ * centis, exactly (no floats); 0 is accepted (CumQty, LeavesQty); NaN for anything unreadable or absent.
+ */
+export function parseKalshiFixQty(text: string | undefined): SizeCentis {
+  if (text === undefined) return NaN;
+  return scanFixed(text, 2, SIZE_SCALE, false);
+}
+
+/** FIX Side (54) of an order held as (side, action): buying YES or selling NO is a YES bid (`1`), else a YES ask (`2`). */
+export function kalshiFixSide(side: 'yes' | 'no', action: 'buy' | 'sell'): '1' | '2' {
+  return (side === 'yes') === (action === 'buy') ? '1' : '2';
+}
+
+/**
+ * YES price of a price of `side` (1/10000 $): unchanged for YES, 10000 - p for NO. The map is its own inverse, so it
+ * also turns a wire YES price into the price of an order's own side.
+ */
+export function kalshiFixYesPrice(side: 'yes' | 'no', priceTicks: PriceTicks): PriceTicks {
+  return side === 'yes' ? priceTicks : PRICE_SCALE - priceTicks;
+}
+
+/**
  * Kalshi FIX side and YES price of an order given in REST terms (docs.kalshi.com fix/order-entry: every FIX order is
  * a YES bid `54=1` or a YES ask `54=2` at a YES price): buy YES at p -> (`1`, p); sell YES at p -> (`2`, p);
  * buy NO at q -> (`2`, 10000 - q); sell NO at q -> (`1`, 10000 - q). Prices in 1/10000 $.
  */
 export function kalshiFixOrderSide(side: 'yes' | 'no', action: 'buy' | 'sell', priceTicks: PriceTicks): { fixSide: '1' | '2'; yesPriceTicks: PriceTicks } {
-  return {
-    fixSide: (side === 'yes') === (action === 'buy') ? '1' : '2',
-    yesPriceTicks: side === 'yes' ? priceTicks : PRICE_SCALE - priceTicks,
-  };
+  return { fixSide: kalshiFixSide(side, action), yesPriceTicks: kalshiFixYesPrice(side, priceTicks) };
 }
 
 /**
@@ -289,22 +321,25 @@ export function kalshiFixStatusOf(execType: string, ordStatus: string, leavesQty
 }
 
 /** Kalshi's ClOrdID rule (docs.kalshi.com fix/order-entry): 1..64 characters of `[-\w:+=/]`. */
-const isValidClOrdId = (id: unknown): id is string => typeof id === 'string' && id.length > 0 && id.length <= 64 && /^[-\w:+=/]+$/.test(id);
+export function isValidKalshiClOrdId(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= 64 && /^[-\w:+=/]+$/.test(id);
+}
 
-const TIF_CODE = { good_till_canceled: '1', immediate_or_cancel: '3', fill_or_kill: '4' } as const;
+/** TimeInForce (59) of each REST time in force: GTC `1`, IOC `3`, FOK `4` (GTD is `6` with ExpireTime 126). */
+export const KALSHI_FIX_TIME_IN_FORCE = { good_till_canceled: '1', immediate_or_cancel: '3', fill_or_kill: '4' } as const;
 
 /** Validates a request and builds the NewOrderSingle body (jspurefix FIX50SP2 names); throws KalshiFixError. */
 function newOrderSingle(o: FixOrderRequest): { body: ILooseObject; fixSide: '1' | '2' } {
   const bad = (what: string) => new KalshiFixError('invalid_request', `invalid order ${JSON.stringify(String(o?.clientOrderId ?? '')).slice(0, 80)}: ${what}`);
   if (o === null || typeof o !== 'object') throw bad('expected an order object');
-  if (!isValidClOrdId(o.clientOrderId)) throw bad('clientOrderId must be 1-64 characters of [A-Za-z0-9_:+=/-]');
+  if (!isValidKalshiClOrdId(o.clientOrderId)) throw bad('clientOrderId must be 1-64 characters of [A-Za-z0-9_:+=/-]');
   if (typeof o.marketTicker !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(o.marketTicker)) throw bad('marketTicker must be 1-128 printable ASCII characters');
   if (o.side !== 'yes' && o.side !== 'no') throw bad(`side must be yes or no, got ${JSON.stringify(o.side)}`);
   if (o.action !== 'buy' && o.action !== 'sell') throw bad(`action must be buy or sell, got ${JSON.stringify(o.action)}`);
   if (!Number.isInteger(o.priceTicks) || o.priceTicks < 1 || o.priceTicks >= PRICE_SCALE) throw bad(`priceTicks must be an integer 1..9999 (1/10000 $), got ${String(o.priceTicks)}`);
   if (!Number.isSafeInteger(o.countCentis) || o.countCentis < 1) throw bad(`countCentis must be a positive integer (1/100 contract), got ${String(o.countCentis)}`);
   const tif = o.timeInForce ?? 'good_till_canceled';
-  if (!(tif in TIF_CODE)) throw bad(`timeInForce must be good_till_canceled, immediate_or_cancel or fill_or_kill, got ${JSON.stringify(tif)}`);
+  if (!(tif in KALSHI_FIX_TIME_IN_FORCE)) throw bad(`timeInForce must be good_till_canceled, immediate_or_cancel or fill_or_kill, got ${JSON.stringify(tif)}`);
   if (o.postOnly !== undefined && typeof o.postOnly !== 'boolean') throw bad('postOnly must be a boolean');
   const { fixSide, yesPriceTicks } = kalshiFixOrderSide(o.side, o.action, o.priceTicks);
   const body: ILooseObject = {
@@ -315,7 +350,7 @@ function newOrderSingle(o: FixOrderRequest): { body: ILooseObject; fixSide: '1' 
     OrderQtyData: { OrderQty: formatSizeFp(o.countCentis) },
     OrdType: '2',
     Price: formatPriceDollars(yesPriceTicks),
-    TimeInForce: TIF_CODE[tif],
+    TimeInForce: KALSHI_FIX_TIME_IN_FORCE[tif],
   };
   if (o.expirationTsMs !== undefined) {
     if (!Number.isSafeInteger(o.expirationTsMs) || o.expirationTsMs <= 0) throw bad(`expirationTsMs must be a positive integer of ms since the epoch, got ${String(o.expirationTsMs)}`);
@@ -351,10 +386,11 @@ let dictionaryPromise: Promise<FixDefinitions> | null = null;
 
 /**
  * jspurefix's FIX50SP2 dictionary with Kalshi's additions, loaded once per process (about 1.5 s) and shared by every
- * client. Additions (docs.kalshi.com fix/order-entry, fix/session-management), the same rules as the mock exchange's
- * acceptor: Kalshi's own Logon tags 8013 CancelOrdersOnDisconnect, 21005 UseDollars and 21003 SkipPendingExecReports
- * are declared (2964 SelfTradePreventionType is FIX50SP2's SelfMatchPreventionInstruction on D); TransactTime (60) on
- * D/F/G/q and Side/OrdType on F/G are optional (Kalshi's examples send neither).
+ * client and by the mock exchange's acceptor (libs/feature-exchange/src/fix). Additions (docs.kalshi.com
+ * fix/order-entry, fix/session-management): Kalshi's own Logon tags 8013 CancelOrdersOnDisconnect, 21005 UseDollars
+ * and 21003 SkipPendingExecReports are declared, so jspurefix does not reject them as unknown (2964
+ * SelfTradePreventionType is FIX50SP2's SelfMatchPreventionInstruction on D); TransactTime (60) on D/F/G/q and
+ * Side/OrdType on F/G are optional (Kalshi's examples send neither).
  * @throws KalshiFixError (`connect_failed`) when jspurefix or its dictionary cannot be loaded (the promise rejects).
  */
 export function loadKalshiFixDictionary(): Promise<FixDefinitions> {
@@ -405,6 +441,16 @@ function extendForKalshi(jf: JspurefixModule, d: FixDefinitions): void {
   relax('OrderMassCancelRequest', [60]);
 }
 
+/**
+ * A jspurefix logger factory that passes jspurefix's warnings and errors (both at level `warn`) to `log` as
+ * `<prefix> <logger type>: <message>` and drops info/debug (per-message chatter). The client's (prefix `jspurefix`),
+ * shared with the mock exchange's acceptor. Loads jspurefix on first use.
+ * @throws KalshiFixError (`connect_failed`) when jspurefix cannot be loaded (the promise rejects).
+ */
+export async function kalshiFixLogFactory(log: (level: 'warn' | 'error', msg: string) => void, prefix = 'jspurefix'): Promise<Jspurefix.JsFixLoggerFactory> {
+  return sessionClasses(await loadJspurefix()).newLogFactory(log, prefix);
+}
+
 /** What the jspurefix session reports to its client. */
 interface SessionHooks {
   /** SendingTime and RawData of the Logon about to be sent with MsgSeqNum `seq` */
@@ -420,7 +466,7 @@ interface SessionHooks {
 interface SessionClasses {
   newSession(config: IJsFixConfig, hooks: SessionHooks): ClientSessionApi;
   newMsgFactory(description: ISessionDescription): Jspurefix.AsciiSessionMsgFactory;
-  newLogFactory(log: (level: 'warn' | 'error', msg: string) => void): Jspurefix.JsFixLoggerFactory;
+  newLogFactory(log: (level: 'warn' | 'error', msg: string) => void, prefix: string): Jspurefix.JsFixLoggerFactory;
   newSeqOnlyStore(id: SessionId): Jspurefix.IFixSessionStore;
 }
 
@@ -521,19 +567,22 @@ function sessionClasses(jf: JspurefixModule): SessionClasses {
     }
   }
 
-  /** jspurefix's warnings and errors to the client's log; info/debug (per-message chatter) dropped. */
+  /** jspurefix's warnings and errors to a log callback; info/debug (per-message chatter) dropped. See {@link kalshiFixLogFactory}. */
   class CallbackLogFactory extends jf.JsFixLoggerFactory {
-    constructor(private readonly log: (level: 'warn' | 'error', msg: string) => void) {
+    constructor(
+      private readonly log: (level: 'warn' | 'error', msg: string) => void,
+      private readonly prefix: string,
+    ) {
       super();
     }
 
     logger(type: string): IJsFixLogger {
-      const log = this.log;
+      const { log, prefix } = this;
       return {
         info: () => undefined,
         debug: () => undefined,
-        warning: (m: string) => log('warn', `jspurefix ${type}: ${m}`),
-        error: (e: Error) => log('warn', `jspurefix ${type}: ${e?.message ?? String(e)}`),
+        warning: (m: string) => log('warn', `${prefix} ${type}: ${m}`),
+        error: (e: Error) => log('warn', `${prefix} ${type}: ${e?.message ?? String(e)}`),
       };
     }
 
@@ -545,7 +594,7 @@ function sessionClasses(jf: JspurefixModule): SessionClasses {
   classes = {
     newSession: (config, hooks) => new ClientSession(config, hooks),
     newMsgFactory: (description) => new SigningMsgFactory(description),
-    newLogFactory: (log) => new CallbackLogFactory(log),
+    newLogFactory: (log, prefix) => new CallbackLogFactory(log, prefix),
     newSeqOnlyStore: (id) => new SeqOnlySessionStore(id),
   };
   return classes;
@@ -710,7 +759,7 @@ export class KalshiFixOrderClient extends EventEmitter {
    *   `disconnected`, `send_failed`.
    */
   async cancelOrder(clientOrderId: string, orderId: string | null, timeoutMs: number = KALSHI_FIX_DEFAULT_TIMEOUT_MS): Promise<FixExecution> {
-    const useClOrdId = isValidClOrdId(clientOrderId);
+    const useClOrdId = isValidKalshiClOrdId(clientOrderId);
     const useOrderId = typeof orderId === 'string' && /^[\x21-\x7e]{1,128}$/.test(orderId);
     if (!useClOrdId && !useOrderId) throw new KalshiFixError('invalid_request', `cancel: give a valid clientOrderId (1-64 of [A-Za-z0-9_:+=/-]) and/or orderId, got ${JSON.stringify(clientOrderId)} / ${JSON.stringify(orderId)}`);
     const session = this.requireSession(`OrderCancelRequest for ${clientOrderId || orderId}`);
@@ -804,7 +853,7 @@ export class KalshiFixOrderClient extends EventEmitter {
       const factory = cls.newMsgFactory(description);
       const container = new jf.SessionContainer(() => factory);
       const child = container.newChild(description);
-      const config = new jf.JsFixConfig(factory, definitions, description, 1 /* SOH */, cls.newLogFactory((level, m) => this.log(level, m)));
+      const config = new jf.JsFixConfig(factory, definitions, description, 1 /* SOH */, cls.newLogFactory((level, m) => this.log(level, m), 'jspurefix'));
       container.registerSession(config, child);
       config.sessionStoreFactory = { create: (id: SessionId) => cls.newSeqOnlyStore(id) };
 
@@ -817,7 +866,7 @@ export class KalshiFixOrderClient extends EventEmitter {
       const endpoint = this.endpoint();
       const session = cls.newSession(config, {
         signLogon: (seq) => {
-          const sendingTime = formatUtcTimestamp(Date.now());
+          const sendingTime = formatFixUtcTimestamp(Date.now());
           const signature = signKalshiFixLogon(this.privateKey, { sendingTime, msgType: 'A', msgSeqNum: String(seq), senderCompId: this.keyId, targetCompId: this.targetCompId });
           return { sendingTime, signature };
         },
@@ -1029,7 +1078,7 @@ export class KalshiFixOrderClient extends EventEmitter {
   private qty(get: Getter, tag: number, name: string): SizeCentis {
     const text = get(tag);
     if (text === undefined) return 0;
-    const v = scanFixed(text, 2, SIZE_SCALE, false);
+    const v = parseKalshiFixQty(text);
     if (Number.isNaN(v)) {
       this.log('warn', `FIX ${this.endpoint()}: unreadable ${name} (${tag}) ${JSON.stringify(text.slice(0, 40))}, taken as 0`);
       return 0;
@@ -1040,8 +1089,8 @@ export class KalshiFixOrderClient extends EventEmitter {
   private yesPrice(get: Getter, tag: number, name: string): PriceTicks | null {
     const text = get(tag);
     if (text === undefined) return null;
-    const v = scanFixed(text, 4, PRICE_SCALE, false);
-    if (!(v > 0 && v < PRICE_SCALE)) {
+    const v = parseKalshiFixPrice(text);
+    if (Number.isNaN(v)) {
       this.log('warn', `FIX ${this.endpoint()}: unreadable ${name} (${tag}) ${JSON.stringify(text.slice(0, 40))}, ignored`);
       return null;
     }
@@ -1049,7 +1098,7 @@ export class KalshiFixOrderClient extends EventEmitter {
   }
 
   private tsOf(get: Getter): number {
-    const t = parseUtcTimestamp(get(T.TransactTime));
+    const t = parseFixUtcTimestamp(get(T.TransactTime));
     return Number.isNaN(t) ? Date.now() : t;
   }
 
@@ -1083,7 +1132,7 @@ export class KalshiFixOrderClient extends EventEmitter {
       execType,
       ordStatus,
       status,
-      lastPriceTicks: lastYes === null ? null : side === 'yes' ? lastYes : PRICE_SCALE - lastYes,
+      lastPriceTicks: lastYes === null ? null : kalshiFixYesPrice(side, lastYes),
       lastQtyCentis: this.qty(get, T.LastQty, 'LastQty'),
       cumQtyCentis: cum,
       leavesQtyCentis: leaves,
