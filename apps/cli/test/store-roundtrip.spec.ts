@@ -150,12 +150,12 @@ describe('schema', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates the eight tick tables and migrates PostgreSQL; a second run changes nothing', async () => {
+  it('creates the nine tick tables and migrates PostgreSQL; a second run changes nothing', async () => {
     const path = join(dir, 'ticks.duckdb');
     const args = ['schema', '--tick-store', 'embedded', '--tick-store-path', path, '--database-url', PG_URL, '--schema', schema];
     const a = cli(args, dir);
     expect({ status: a.status, stderr: a.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(a.stdout).toContain('8 table(s) present');
+    expect(a.stdout).toContain('9 table(s) present');
     expect(a.stdout).toContain('applied 4');
     expect(existsSync(path)).toBe(true);
     const b = cli(args, dir);
@@ -173,7 +173,7 @@ describe('schema', () => {
     const store = await DuckDbTickStore.open({ path });
     try {
       const tables = await store.query(`SELECT table_name FROM information_schema.tables ORDER BY 1`);
-      expect(tables.map((r) => r.table_name)).toEqual(['arb_opportunities', 'kalshi_bbo', 'kalshi_markets', 'kalshi_orderbook_deltas', 'kalshi_orderbook_snapshots', 'kalshi_ticker', 'kalshi_trades', 'sportsbook_odds']);
+      expect(tables.map((r) => r.table_name)).toEqual(['arb_opportunities', 'kalshi_bbo', 'kalshi_markets', 'kalshi_orderbook_deltas', 'kalshi_orderbook_snapshots', 'kalshi_ticker', 'kalshi_trades', 'sportsbook_odds', 'trade_signals']);
     } finally {
       await store.close();
     }

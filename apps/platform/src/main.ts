@@ -70,9 +70,9 @@ function summary(r: Report, reportPath: string): string {
     const byStatus = new Map<string, number>();
     for (const x of r.orders) byStatus.set(x.status, (byStatus.get(x.status) ?? 0) + 1);
     const rej = Object.entries(r.execution.risk_rejections).map(([k, n]) => `${k}=${n}`).join(' ');
-    lines.push(`paper execution (${r.execution.mode}): ${r.execution.signals_received} signal(s), ${r.orders.length} order(s) [${[...byStatus].map(([k, n]) => `${k} ${n}`).join(', ')}], ${r.fills.length} fill(s)${rej ? `; risk rejections ${rej}` : ''}`);
+    lines.push(`execution (${r.execution.mode} mode): ${r.execution.signals_received} signal(s), ${r.orders.length} order(s) [${[...byStatus].map(([k, n]) => `${k} ${n}`).join(', ')}], ${r.fills.length} fill(s)${rej ? `; risk rejections ${rej}` : ''}`);
     for (const p of r.positions) lines.push(`  ${p.market_ticker.padEnd(40)} position ${p.position_fp.padStart(8)} (exchange ${p.exchange_position_fp}) cost ${p.cost_basis_dollars} unrealized ${p.unrealized_pnl_dollars ?? '-'} fees ${p.fees_dollars}`);
-    lines.push(`  PnL: realized ${r.pnl.realized_dollars} (fees ${r.pnl.fees_dollars} included), unrealized ${r.pnl.unrealized_dollars}, total ${r.pnl.total_dollars}`);
+    lines.push(`  PnL: realized ${r.pnl.realized_dollars} (fees ${r.pnl.fees_dollars} included), unrealized ${r.pnl.unrealized_dollars} (at the bid), total ${r.pnl.total_dollars}; at the consensus fair value ${r.pnl.expected_at_fair_dollars}`);
     const rc = r.execution.reconcile;
     if (rc) lines.push(`  reconciled with the exchange: ${rc.ordersChecked} order(s) checked, ${rc.positionMismatches.length} position mismatch(es)`);
   }

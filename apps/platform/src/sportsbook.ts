@@ -48,7 +48,11 @@ export interface SportsbookReport {
   orders: Array<{ client_order_id: string; order_id: string | null; signal_id: string | null; market_ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; price_dollars: string; count_fp: string; filled_fp: string; status: string; reject_reason: string | null }>;
   fills: Array<{ trade_id: string; order_id: string; client_order_id: string | null; market_ticker: string; side: 'yes' | 'no'; action: 'buy' | 'sell'; price_dollars: string; count_fp: string; fee_dollars: string; is_taker: boolean; ts_ms: number }>;
   positions: Array<{ market_ticker: string; position_fp: string; exchange_position_fp: string; cost_basis_dollars: string; realized_pnl_dollars: string; unrealized_pnl_dollars: string | null; fees_dollars: string }>;
-  pnl: { realized_dollars: string; unrealized_dollars: string; fees_dollars: string; total_dollars: string };
+  /**
+   * `expected_at_fair_dollars`: what the fills are worth at the consensus fair value of their signals, fees paid:
+   * sum over fills of `count x (fair - price) - fee` (the edge the strategy claims; `unrealized` marks at the bid).
+   */
+  pnl: { realized_dollars: string; unrealized_dollars: string; fees_dollars: string; total_dollars: string; expected_at_fair_dollars: string };
   execution: { mode: 'paper' | 'live'; risk_rejections: Record<string, number>; signals_received: number; orders_sent: number; reconcile: ExecutionPortfolioV1['lastReconcile'] };
 }
 
@@ -123,7 +127,10 @@ export async function runSportsbook(o: SportsbookRunOptions): Promise<Sportsbook
       tickStore: o.tickStore,
       hotCache: o.hotCache,
       logLevels: logger,
-      detection: { sportsbook: { oddsFile: o.oddsPath, minEdgeTicks: 100, maxOddsAgeMs: 3_600_000, ttlMs: 10_000, bankrollMicros: 1_000 * 1_000_000, kellyFraction: 0.25 } } as never,
+      // sizing caps inside the execution limits (100 contracts, $100 an order), so every signal is tradable
+      detection: {
+        sportsbook: { oddsFile: o.oddsPath, minEdgeTicks: 100, maxOddsAgeMs: 3_600_000, ttlMs: 10_000, bankrollMicros: 1_000 * 1_000_000, kellyFraction: 0.25, maxContractsCentis: 100 * 100, maxMarketCostMicros: 100 * 1_000_000 },
+      },
       execution: { config, deps },
     });
     try {
@@ -134,6 +141,13 @@ export async function runSportsbook(o: SportsbookRunOptions): Promise<Sportsbook
       const portfolio = await busRequest<ExecutionPortfolioV1>(p.bus, subjects.executionPortfolio, {}, 10_000);
       const status = await busRequest<ExecutionStatusV1>(p.bus, subjects.executionStatus, {}, 10_000);
       const signals = await deps.store.loadSignals();
+      const fairBySignal = new Map(signals.map((x) => [x.id, x.fairTicks]));
+      const signalByOrder = new Map(portfolio.orders.map((x) => [x.clientOrderId, x.signalId]));
+      let expectedMicros = 0;
+      for (const f of portfolio.fills) {
+        const fair = fairBySignal.get(signalByOrder.get(f.clientOrderId ?? '') ?? '');
+        if (fair !== undefined && fair !== null) expectedMicros += Math.round(f.countCentis * (fair - f.priceTicks)) - f.feeMicros;
+      }
       const rest = new KalshiRestClient({ baseUrl: exchange.restUrl, credentials });
       const ex = decodePositions({ market_positions: await rest.getAll('portfolio/positions', 'market_positions', { limit: 200 }) });
       const exPos = new Map(ex.ok ? ex.value.marketPositions.map((m) => [m.ticker, m.positionCentis]) : []);
@@ -179,6 +193,7 @@ export async function runSportsbook(o: SportsbookRunOptions): Promise<Sportsbook
           unrealized_dollars: formatMicros(portfolio.pnl.unrealizedMicros),
           fees_dollars: formatMicros(portfolio.pnl.feesMicros),
           total_dollars: formatMicros(portfolio.pnl.totalMicros),
+          expected_at_fair_dollars: formatMicros(expectedMicros),
         },
         execution: { mode: status.mode, risk_rejections: status.riskRejections, signals_received: status.signalsReceived, orders_sent: status.ordersSent, reconcile: portfolio.lastReconcile },
       };

@@ -188,7 +188,7 @@ describe('execution end to end: odds capture -> detection -> execution -> fills 
       wsUrl: ex.wsUrl,
       credentials: { keyId: trader.keyId, privateKeyPem: trader.privateKeyPem },
       shards: 1,
-      detection: { sportsbook: { oddsFile: ODDS, minEdgeTicks: 100, maxOddsAgeMs: 3_600_000, ttlMs: 30_000, bankrollMicros: 1_000_000_000, kellyFraction: 0.5 } } as never,
+      detection: { sportsbook: { oddsFile: ODDS, minEdgeTicks: 100, maxOddsAgeMs: 3_600_000, ttlMs: 30_000, bankrollMicros: 1_000_000_000, kellyFraction: 0.5 } },
       execution: { config: cfg, deps },
     });
     try {
@@ -223,7 +223,8 @@ describe('execution end to end: odds capture -> detection -> execution -> fills 
       expect(mine.feesPaidMicros).toBe(fees);
       expect(mine.realizedPnlMicros).toBe(-fees);
       expect(portfolio.pnl.totalMicros).toBe(portfolio.pnl.realizedMicros + portfolio.pnl.unrealizedMicros);
-      if (mine.markTicks !== null) expect(mine.unrealizedPnlMicros).toBe((mine.markTicks - 8300) * o.countCentis);
+      expect(mine.markTicks).toBe(8100); // the house's YES bid, 2 cents under the mis-priced ask
+      expect(mine.unrealizedPnlMicros).toBe((8100 - 8300) * o.countCentis);
       const report = await busRequest<{ positionMismatches: unknown[]; foreignOrders: number }>(p.bus, subjects.executionReconcile, {}, 20_000);
       expect(report.positionMismatches).toEqual([]);
       expect(report.foreignOrders).toBe(0);
@@ -448,9 +449,16 @@ describe('crash mid-order and restart (standalone app over NATS)', () => {
       const bad = await fetch(`http://127.0.0.1:${port}/kill-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'ops' }) });
       expect(bad.status).toBe(400);
       expect(await bad.text()).toContain('reason');
-      const k = await fetch(`http://127.0.0.1:${port}/kill-switch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'ops', reason: 'end of test' }) });
-      expect(k.status).toBe(200);
-      expect(await k.json()).toMatchObject({ engaged: true, openAfter: 0, errors: [] });
+      // `npx kalshi-platform kill-switch` as a real process against the real app (async: the exchange lives in this process)
+      const cli = spawn(process.execPath, [join(ROOT, 'bin/kalshi-platform.cjs'), 'kill-switch', '--url', `http://127.0.0.1:${port}`, '--by', 'ops', '--reason', 'end of test', '--format', 'json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let cliOut = '';
+      cli.stdout!.on('data', (d) => (cliOut += d));
+      cli.stderr!.on('data', (d) => (cliOut += d));
+      const code = await new Promise<number | null>((r) => cli.on('exit', r));
+      expect({ code, cliOut: code === 0 ? '' : cliOut }).toEqual({ code: 0, cliOut: '' });
+      expect(JSON.parse(cliOut)).toMatchObject({ v: 1, engaged: true, changed: true, openAfter: 0, errors: [] });
+      const st2 = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { killSwitch: { engaged: boolean; by: string } };
+      expect(st2.killSwitch).toMatchObject({ engaged: true, by: 'ops' });
     } finally {
       ex.faults.set({ seed: 1 });
       app.proc.kill('SIGTERM');

@@ -99,3 +99,29 @@ CREATE TABLE IF NOT EXISTS arb_opportunities (
   ts TIMESTAMP
 ) TIMESTAMP(ts) PARTITION BY DAY WAL
 DEDUP UPSERT KEYS(ts, episode_key, change);
+
+-- One row per leg of each trading signal detection publishes (bus SignalV1 on signal.v1.trade.<kind>); ts = the
+-- signal's createdTsMs, expires_ts its expiresTsMs. price_ticks / size_centis are exact (LONG); fair_ticks (NULL for
+-- arbitrage), the edges (per contract, ticks) and confidence are DOUBLE: real-valued model outputs, not money.
+-- reasons: JSON array of strings; source: JSON provenance object (NULL when none). signal_id is a SYMBOL (a
+-- fixed-size key for DEDUP, like episode_key), NOCACHE because nearly every value is new.
+CREATE TABLE IF NOT EXISTS trade_signals (
+  signal_id SYMBOL CAPACITY 65536 NOCACHE,
+  kind SYMBOL CAPACITY 64 CACHE,
+  leg LONG,
+  market_ticker SYMBOL CAPACITY 16384 CACHE,
+  event_ticker SYMBOL CAPACITY 16384 CACHE,
+  side SYMBOL CAPACITY 4 CACHE,
+  action SYMBOL CAPACITY 4 CACHE,
+  price_ticks LONG,
+  size_centis LONG,
+  fair_ticks DOUBLE,
+  gross_edge_ticks DOUBLE,
+  net_edge_ticks DOUBLE,
+  confidence DOUBLE,
+  expires_ts TIMESTAMP,
+  reasons VARCHAR,
+  source VARCHAR,
+  ts TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY DAY WAL
+DEDUP UPSERT KEYS(ts, signal_id, leg);

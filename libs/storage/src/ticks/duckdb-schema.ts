@@ -1,12 +1,13 @@
 /**
  * DuckDB tick store schema (issue #4): the embedded twin of `libs/storage/sql/questdb-schema.sql`.
  *
- * Same 7 tables, same column names in the same order. Type mapping:
+ * Same tables (`TICK_TABLES`), same column names in the same order. Type mapping:
  * - QuestDB SYMBOL / VARCHAR -> VARCHAR
  * - LONG -> BIGINT (money stays exact: prices in ticks of 1/10000 $, sizes in centis of 1/100 contract)
+ * - DOUBLE -> DOUBLE (trade_signals' real-valued model outputs: fair value, edges, confidence; never money)
  * - UUID -> UUID (kalshi_trades.trade_id)
  * - designated `ts` -> TIMESTAMP_NS (exact nanoseconds; a `number` row ts is epoch ms, a `bigint` is epoch ns)
- * - close_ts / commence_ts -> TIMESTAMP (microsecond precision; rows carry them as epoch ms)
+ * - close_ts / commence_ts / opened_ts / expires_ts -> TIMESTAMP (microsecond precision; rows carry them as epoch ms)
  *
  * QuestDB's `DEDUP UPSERT KEYS(ts, ...)` becomes a PRIMARY KEY on the same natural key; `DuckDbTickStore`
  * writes with `INSERT OR REPLACE`, so a re-written row with the same key replaces the stored one (upsert).
@@ -24,6 +25,7 @@ export const TICK_TABLE_KEYS: Readonly<Record<TickTable, readonly string[]>> = {
   kalshi_markets: ['ts', 'market_ticker'],
   sportsbook_odds: ['ts', 'event_id', 'bookmaker', 'market', 'outcome'],
   arb_opportunities: ['ts', 'episode_key', 'change'],
+  trade_signals: ['ts', 'signal_id', 'leg'],
 };
 
 /** DDL of the embedded tick store: one `CREATE TABLE IF NOT EXISTS` per table of `TICK_TABLES`, `;`-separated. */
@@ -120,6 +122,29 @@ CREATE TABLE IF NOT EXISTS arb_opportunities (
   opened_ts TIMESTAMP,
   ts TIMESTAMP_NS NOT NULL,
   PRIMARY KEY (ts, episode_key, change)
+);
+
+-- One row per leg of each trading signal (SignalV1); ts = createdTsMs. fair_ticks NULL for arbitrage; the DOUBLEs are
+-- model outputs (not money); reasons: JSON array of strings; source: JSON provenance object or NULL.
+CREATE TABLE IF NOT EXISTS trade_signals (
+  signal_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  leg BIGINT NOT NULL,
+  market_ticker VARCHAR NOT NULL,
+  event_ticker VARCHAR,
+  side VARCHAR,
+  action VARCHAR,
+  price_ticks BIGINT,
+  size_centis BIGINT,
+  fair_ticks DOUBLE,
+  gross_edge_ticks DOUBLE,
+  net_edge_ticks DOUBLE,
+  confidence DOUBLE,
+  expires_ts TIMESTAMP,
+  reasons VARCHAR,
+  source VARCHAR,
+  ts TIMESTAMP_NS NOT NULL,
+  PRIMARY KEY (ts, signal_id, leg)
 );
 `;
 

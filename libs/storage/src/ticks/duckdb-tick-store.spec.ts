@@ -5,7 +5,7 @@ import { DuckDbTickStore, duckDbTickColumns } from './duckdb-tick-store';
 import { DUCKDB_TICK_SCHEMA_SQL, TICK_TABLE_KEYS, splitSqlStatements } from './duckdb-schema';
 import { readParquetRowCount, readParquetRows, verifyParquetExport } from './parquet-read';
 import { TICK_TABLES } from './tick-rows';
-import type { OrderbookDeltaRow, TickRow, TickTable } from './tick-rows';
+import type { OrderbookDeltaRow, TickRow, TickTable, TradeSignalRow } from './tick-rows';
 import { ExportVerificationError } from './tick-store';
 
 const DAY = '2026-07-01';
@@ -47,6 +47,26 @@ function oneOfEach(): TickRow[] {
       ts: DAY_MS + 9,
     },
     { table: 'kalshi_orderbook_snapshots', marketTicker: 'KXA', side: 'no', priceTicks: 7800, sizeCentis: 9_007_199_254_740_991, seq: 1, sid: 7, ts: DAY_MS + 10 },
+    {
+      table: 'trade_signals',
+      signalId: 'sbe1:KXA:yes:8300:1700000000000',
+      kind: 'sportsbook_edge',
+      leg: 0,
+      marketTicker: 'KXA',
+      eventTicker: 'KXEV',
+      side: 'yes',
+      action: 'buy',
+      priceTicks: 8300,
+      sizeCentis: 12_300,
+      fairTicks: 8825.662251,
+      grossEdgeTicks: 525.662251,
+      netEdgeTicks: 426.662251,
+      confidence: 0.5,
+      expiresTs: DAY_MS + 30_011,
+      reasons: '["consensus 0.8826 from 2 books","it\'s \\"quoted\\""]',
+      source: '{"oddsEventId":"ev1","oddsObservedTsMs":1700000000000}',
+      ts: DAY_MS + 11,
+    },
   ];
 }
 
@@ -77,7 +97,7 @@ describe('DuckDbTickStore', () => {
       expect(store.backend).toBe('embedded');
       for (const row of oneOfEach()) expect(store.write(row)).toBe(true);
       await store.flush();
-      expect(store.stats).toMatchObject({ rowsWritten: 8, invalidRows: 0, droppedRows: 0, rejectedRows: 0, buffered: 0 });
+      expect(store.stats).toMatchObject({ rowsWritten: 9, invalidRows: 0, droppedRows: 0, rejectedRows: 0, buffered: 0 });
 
       const types = await store.query(
         `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
@@ -89,6 +109,9 @@ describe('DuckDbTickStore', () => {
       expect(typeOf('kalshi_markets', 'close_ts')).toBe('TIMESTAMP');
       expect(typeOf('sportsbook_odds', 'commence_ts')).toBe('TIMESTAMP');
       expect(typeOf('kalshi_ticker', 'volume_centis')).toBe('BIGINT');
+      expect(typeOf('trade_signals', 'fair_ticks')).toBe('DOUBLE');
+      expect(typeOf('trade_signals', 'price_ticks')).toBe('BIGINT');
+      expect(typeOf('trade_signals', 'expires_ts')).toBe('TIMESTAMP');
       for (const t of TICK_TABLES) expect(types.filter((r) => r.table_name === t).map((r) => r.column_name)).toEqual(duckDbTickColumns(t));
 
       expect(await store.query(`SELECT market_ticker, side, price_ticks, size_centis, seq, sid, epoch_ns(ts) AS ts FROM kalshi_orderbook_snapshots`)).toEqual([
@@ -125,6 +148,31 @@ describe('DuckDbTickStore', () => {
           ts: DAY_NS + 9_000_000n,
         },
       ]);
+      expect(await store.query(`SELECT * EXCLUDE (ts, expires_ts), epoch_ms(expires_ts) AS expires_ts, epoch_ns(ts) AS ts FROM trade_signals`)).toEqual([
+        {
+          signal_id: 'sbe1:KXA:yes:8300:1700000000000',
+          kind: 'sportsbook_edge',
+          leg: 0n,
+          market_ticker: 'KXA',
+          event_ticker: 'KXEV',
+          side: 'yes',
+          action: 'buy',
+          price_ticks: 8300n,
+          size_centis: 12_300n,
+          fair_ticks: 8825.662251,
+          gross_edge_ticks: 525.662251,
+          net_edge_ticks: 426.662251,
+          confidence: 0.5,
+          expires_ts: BigInt(DAY_MS + 30_011),
+          reasons: '["consensus 0.8826 from 2 books","it\'s \\"quoted\\""]',
+          source: '{"oddsEventId":"ev1","oddsObservedTsMs":1700000000000}',
+          ts: DAY_NS + 11_000_000n,
+        },
+      ]);
+      // an arbitrage leg: no fair value (NULL) and no source
+      store.write({ ...(oneOfEach()[8] as TradeSignalRow), signalId: 'arb1:k:1', kind: 'basket_yes', leg: 1, fairTicks: null, source: null });
+      await store.flush();
+      expect(await store.query(`SELECT leg, fair_ticks, source FROM trade_signals WHERE signal_id = 'arb1:k:1'`)).toEqual([{ leg: 1n, fair_ticks: null, source: null }]);
     } finally {
       await store.close();
     }

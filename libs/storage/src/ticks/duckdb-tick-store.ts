@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BIGINT, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBVector } from '@duckdb/node-api';
 import { DUCKDB_TICK_SCHEMA_SQL, TICK_TABLE_KEYS, splitSqlStatements } from './duckdb-schema';
 import { validateTickRow } from './ilp-rows';
@@ -39,10 +39,12 @@ const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 
 /**
  * Staging layout per table: `_n` (position in the batch, for last-wins dedup) then the table's columns in
- * schema order. Timestamps are staged as BIGINT (ts in ns, close_ts/commence_ts in ms) and trade_id as
- * VARCHAR; the INSERT converts them (`make_timestamp_ns`, `epoch_ms`, `::UUID`).
+ * schema order. Timestamps are staged as BIGINT (ts in ns, close_ts/commence_ts/opened_ts/expires_ts in ms) and
+ * trade_id as VARCHAR; the INSERT converts them (`make_timestamp_ns`, `epoch_ms`, `::UUID`). DOUBLE columns
+ * (trade_signals' model outputs) are staged as DOUBLE.
  */
-const STAGE: Record<TickTable, ReadonlyArray<readonly [name: string, stageType: 'VARCHAR' | 'BIGINT', select?: string]>> = {
+type StageType = 'VARCHAR' | 'BIGINT' | 'DOUBLE';
+const STAGE: Record<TickTable, ReadonlyArray<readonly [name: string, stageType: StageType, select?: string]>> = {
   kalshi_orderbook_snapshots: [
     ['market_ticker', 'VARCHAR'],
     ['side', 'VARCHAR'],
@@ -114,6 +116,25 @@ const STAGE: Record<TickTable, ReadonlyArray<readonly [name: string, stageType: 
     ['max_gross_edge_ticks', 'BIGINT'],
     ['max_net_edge_ticks', 'BIGINT'],
     ['opened_ts', 'BIGINT', 'epoch_ms(opened_ts)'],
+    ['ts', 'BIGINT', 'make_timestamp_ns(ts)'],
+  ],
+  trade_signals: [
+    ['signal_id', 'VARCHAR'],
+    ['kind', 'VARCHAR'],
+    ['leg', 'BIGINT'],
+    ['market_ticker', 'VARCHAR'],
+    ['event_ticker', 'VARCHAR'],
+    ['side', 'VARCHAR'],
+    ['action', 'VARCHAR'],
+    ['price_ticks', 'BIGINT'],
+    ['size_centis', 'BIGINT'],
+    ['fair_ticks', 'DOUBLE'],
+    ['gross_edge_ticks', 'DOUBLE'],
+    ['net_edge_ticks', 'DOUBLE'],
+    ['confidence', 'DOUBLE'],
+    ['expires_ts', 'BIGINT', 'epoch_ms(expires_ts)'],
+    ['reasons', 'VARCHAR'],
+    ['source', 'VARCHAR'],
     ['ts', 'BIGINT', 'make_timestamp_ns(ts)'],
   ],
 };
@@ -188,7 +209,7 @@ function validateForDuckDb(row: TickRow): string | null {
 const CHUNK_ROWS = 2048;
 
 const STAGE_TYPES: Record<TickTable, DuckDBType[]> = Object.fromEntries(
-  TICK_TABLES.map((t) => [t, [BIGINT, ...STAGE[t].map(([, type]) => (type === 'BIGINT' ? BIGINT : VARCHAR))]]),
+  TICK_TABLES.map((t) => [t, [BIGINT, ...STAGE[t].map(([, type]) => (type === 'BIGINT' ? BIGINT : type === 'DOUBLE' ? DOUBLE : VARCHAR))]]),
 ) as Record<TickTable, DuckDBType[]>;
 
 type Vec = DuckDBVector;
@@ -196,7 +217,7 @@ const long = (v: number | null | undefined): bigint | null => (v === null || v =
 
 /**
  * Writes one (validated) row at position `j` of the chunk's vectors: `_n` (= n) first, then the columns in
- * schema order (all stage columns are BIGINT or VARCHAR; ts last).
+ * schema order (every stage column is BIGINT, DOUBLE or VARCHAR; ts last).
  */
 function setRow(v: Vec[], j: number, n: number, row: TickRow): void {
   v[0].setItem(j, BigInt(n));
@@ -273,6 +294,25 @@ function setRow(v: Vec[], j: number, n: number, row: TickRow): void {
       v[7].setItem(j, BigInt(row.maxNetEdgeTicks));
       v[8].setItem(j, BigInt(row.openedTs));
       v[9].setItem(j, tsNanos(row.ts));
+      break;
+    case 'trade_signals':
+      v[1].setItem(j, row.signalId);
+      v[2].setItem(j, row.kind);
+      v[3].setItem(j, BigInt(row.leg));
+      v[4].setItem(j, row.marketTicker);
+      v[5].setItem(j, row.eventTicker);
+      v[6].setItem(j, row.side);
+      v[7].setItem(j, row.action);
+      v[8].setItem(j, BigInt(row.priceTicks));
+      v[9].setItem(j, BigInt(row.sizeCentis));
+      v[10].setItem(j, row.fairTicks);
+      v[11].setItem(j, row.grossEdgeTicks);
+      v[12].setItem(j, row.netEdgeTicks);
+      v[13].setItem(j, row.confidence);
+      v[14].setItem(j, BigInt(row.expiresTs));
+      v[15].setItem(j, row.reasons);
+      v[16].setItem(j, row.source);
+      v[17].setItem(j, tsNanos(row.ts));
       break;
   }
 }
@@ -449,7 +489,7 @@ export class DuckDbTickStore extends BufferedTickWriter implements TickStore, Ti
   // ---- admin -------------------------------------------------------------------------------------
 
   /**
-   * Creates the 7 tables if missing and checks that existing ones have the expected columns.
+   * Creates the tables of `TICK_TABLES` if missing and checks that existing ones have the expected columns.
    * @returns the table names (`TICK_TABLES`). @throws Error naming a table whose columns differ.
    */
   ensureSchema(): Promise<string[]> {

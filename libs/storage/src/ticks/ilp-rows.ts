@@ -57,6 +57,20 @@ export function validateTickRow(row: TickRow): string | null {
       longs.push(['max_gross_edge_ticks', row.maxGrossEdgeTicks], ['max_net_edge_ticks', row.maxNetEdgeTicks]);
       if (!Number.isSafeInteger(row.openedTs) || row.openedTs < 0) return `arb_opportunities.opened_ts must be epoch ms (got ${String(row.openedTs)})`;
       break;
+    case 'trade_signals': {
+      symbols.push(['signal_id', row.signalId], ['kind', row.kind], ['market_ticker', row.marketTicker], ['event_ticker', row.eventTicker], ['side', row.side], ['action', row.action]);
+      if (!Number.isSafeInteger(row.leg) || row.leg < 0) return `trade_signals.leg must be an integer >= 0 (got ${String(row.leg)})`;
+      longs.push(['price_ticks', row.priceTicks], ['size_centis', row.sizeCentis]);
+      const doubles: Array<[string, number | null]> = [['fair_ticks', row.fairTicks], ['gross_edge_ticks', row.grossEdgeTicks], ['net_edge_ticks', row.netEdgeTicks], ['confidence', row.confidence]];
+      for (const [name, v] of doubles) {
+        if (v === null && name === 'fair_ticks') continue;
+        if (typeof v !== 'number' || !Number.isFinite(v)) return `trade_signals.${name} must be a finite number (got ${String(v)})`;
+      }
+      if (!Number.isSafeInteger(row.expiresTs) || row.expiresTs < 0) return `trade_signals.expires_ts must be epoch ms (got ${String(row.expiresTs)})`;
+      if (typeof row.reasons !== 'string') return 'trade_signals.reasons must be a string';
+      if (row.source !== null && typeof row.source !== 'string') return 'trade_signals.source must be a string or null';
+      break;
+    }
     default:
       return `unknown table ${(row as { table?: unknown }).table as string}`;
   }
@@ -82,6 +96,7 @@ interface IlpRowBuilder {
   symbol(name: string, value: unknown): IlpRowBuilder;
   stringColumn(name: string, value: string): IlpRowBuilder;
   intColumn(name: string, value: number): IlpRowBuilder;
+  floatColumn(name: string, value: number): IlpRowBuilder;
   timestampColumn(name: string, value: number | bigint, unit?: 'ns' | 'us' | 'ms'): IlpRowBuilder;
 }
 
@@ -160,6 +175,25 @@ function buildTickRow(b: IlpRowBuilder, row: TickRow): void {
         .intColumn('max_net_edge_ticks', row.maxNetEdgeTicks)
         .timestampColumn('opened_ts', row.openedTs, 'ms');
       break;
+    case 'trade_signals':
+      b.table(row.table)
+        .symbol('signal_id', row.signalId)
+        .symbol('kind', row.kind)
+        .symbol('market_ticker', row.marketTicker)
+        .symbol('event_ticker', row.eventTicker)
+        .symbol('side', row.side)
+        .symbol('action', row.action)
+        .intColumn('leg', row.leg)
+        .intColumn('price_ticks', row.priceTicks)
+        .intColumn('size_centis', row.sizeCentis);
+      if (row.fairTicks !== null) b.floatColumn('fair_ticks', row.fairTicks);
+      b.floatColumn('gross_edge_ticks', row.grossEdgeTicks)
+        .floatColumn('net_edge_ticks', row.netEdgeTicks)
+        .floatColumn('confidence', row.confidence)
+        .timestampColumn('expires_ts', row.expiresTs, 'ms')
+        .stringColumn('reasons', row.reasons);
+      if (row.source !== null) b.stringColumn('source', row.source);
+      break;
   }
 }
 
@@ -185,16 +219,17 @@ export function appendTickRowToBuffer(buffer: SenderBuffer, row: TickRow): void 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Our encoder: the same bytes as the official client (protocol v1, text), for our 7 fixed table shapes.
+// Our encoder: the same bytes as the official client (protocol v1, text), for our fixed table shapes.
 //
 // Escaping, as the official client 4.2.0 does it (SenderBufferBase.writeEscaped) and as the ILP reference states
 // (https://questdb.com/docs/reference/api/ilp/advanced-settings/):
 // - symbol values (unquoted): ` `, `,`, `=`, `\n`, `\r` and `\` are prefixed with `\`; `"` is kept as is;
 // - string values (inside `"..."`): `"`, `\n`, `\r` and `\` are prefixed with `\`; ` `, `,`, `=` are kept;
 // - table and column names are our constants (no character needing escaping, checked by the equality test).
-// LONG columns: decimal + `i`. Designated timestamp: epoch ns (ms * 10^6, bigint ns as-is). Other timestamp columns
-// (close_ts, commence_ts): epoch µs + `t`. UTF-8. Values the official client refuses (non-integer LONG or
-// timestamp, non-string string column) throw here too, with the same message.
+// LONG columns: decimal + `i`. DOUBLE columns: `Number.prototype.toString`, no suffix. Designated timestamp: epoch
+// ns (ms * 10^6, bigint ns as-is). Other timestamp columns (close_ts, commence_ts, opened_ts, expires_ts): epoch
+// µs + `t`. UTF-8. Values the official client refuses (non-integer LONG or timestamp, non-string string column,
+// non-number DOUBLE) throw here too, with the same message.
 // ---------------------------------------------------------------------------------------------------------------
 
 const SYMBOL_SPECIAL = /[ ,=\n\r\\]/;
@@ -217,6 +252,15 @@ function str(value: unknown): string {
 /** A LONG column's digits (without the `i`). */
 function long(v: number): string {
   if (!Number.isInteger(v)) throw new Error(`Value must be an integer, received ${v}`);
+  return '' + v;
+}
+
+/**
+ * A DOUBLE column's text (no suffix): JavaScript's shortest round-trip decimal (`Number.prototype.toString`), as the
+ * official client's protocol v1 writes it; a non-number throws the client's message.
+ */
+function dbl(v: unknown): string {
+  if (typeof v !== 'number') throw new Error(`Column value must be of type number, received ${typeof v}`);
   return '' + v;
 }
 
@@ -306,6 +350,17 @@ export function tickRowIlp(row: TickRow): string {
         ',event_ticker=' + sym(row.eventTicker) + ',change=' + sym(row.change) +
         ' legs="' + str(row.legs) + '",max_gross_edge_ticks=' + long(row.maxGrossEdgeTicks) +
         'i,max_net_edge_ticks=' + long(row.maxNetEdgeTicks) + 'i,opened_ts=' + msToMicrosT(row.openedTs) +
+        ' ' + designatedTs(row.ts) + '\n'
+      );
+    case 'trade_signals':
+      return (
+        'trade_signals,signal_id=' + sym(row.signalId) + ',kind=' + sym(row.kind) + ',market_ticker=' + sym(row.marketTicker) +
+        ',event_ticker=' + sym(row.eventTicker) + ',side=' + sym(row.side) + ',action=' + sym(row.action) +
+        ' leg=' + long(row.leg) + 'i,price_ticks=' + long(row.priceTicks) + 'i,size_centis=' + long(row.sizeCentis) + 'i' +
+        (row.fairTicks !== null ? ',fair_ticks=' + dbl(row.fairTicks) : '') +
+        ',gross_edge_ticks=' + dbl(row.grossEdgeTicks) + ',net_edge_ticks=' + dbl(row.netEdgeTicks) + ',confidence=' + dbl(row.confidence) +
+        ',expires_ts=' + msToMicrosT(row.expiresTs) + ',reasons="' + str(row.reasons) + '"' +
+        (row.source !== null ? ',source="' + str(row.source) + '"' : '') +
         ' ' + designatedTs(row.ts) + '\n'
       );
     default:

@@ -107,6 +107,46 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
         openedTs: 1_700_000_000_123,
         ts: T0,
       },
+      {
+        table: 'trade_signals',
+        signalId: 'sbe1:KXNHLGAME-24MAR26PHINYR-NYR:yes:8300:1700000000000',
+        kind: 'sportsbook_edge',
+        leg: 0,
+        marketTicker: 'KXNHLGAME-24MAR26PHINYR-NYR',
+        eventTicker: 'KXNHLGAME-24MAR26PHINYR',
+        side: 'yes',
+        action: 'buy',
+        priceTicks: 8300,
+        sizeCentis: 12_300,
+        fairTicks: 8825.66,
+        grossEdgeTicks: 525.66,
+        netEdgeTicks: 426.66,
+        confidence: 0.25,
+        expiresTs: 1_700_000_030_123,
+        reasons: '["net edge 0.0427"]',
+        source: null,
+        ts: T0,
+      },
+      {
+        table: 'trade_signals',
+        signalId: 'arb1:basket_yes|KXBTC-25DEC31|a:1700000000123',
+        kind: 'basket_yes',
+        leg: 1,
+        marketTicker: 'KXBTC-25DEC31-T110000',
+        eventTicker: 'KXBTC-25DEC31',
+        side: 'yes',
+        action: 'buy',
+        priceTicks: 5400,
+        sizeCentis: 100,
+        fairTicks: null,
+        grossEdgeTicks: 300,
+        netEdgeTicks: 125,
+        confidence: 1,
+        expiresTs: 1_700_000_005_123,
+        reasons: '[]',
+        source: '{"episodeKey":"a"}',
+        ts: T0,
+      },
     ];
     for (const r of rows) expect(w.write(r)).toBe(true);
     await w.flush();
@@ -120,9 +160,15 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
         'kalshi_ticker,market_ticker=KXBTC-25DEC31-T100000 yes_bid_ticks=5500i,yes_ask_ticks=5700i,last_price_ticks=5600i,volume_centis=123456700i,open_interest_centis=9007199254740991i 1700000000123000000',
         'arb_opportunities,kind=basket_yes,episode_key=basket_yes:KXBTC-25DEC31,event_ticker=KXBTC-25DEC31,change=opened ' +
           'legs="[{\\"market_ticker\\":\\"KXBTC-25DEC31-T100000\\",\\"side\\":\\"yes\\",\\"action\\":\\"buy\\",\\"price_ticks\\":4300},{\\"market_ticker\\":\\"KXBTC-25DEC31-T110000\\",\\"side\\":\\"yes\\",\\"action\\":\\"buy\\",\\"price_ticks\\":5400}]",max_gross_edge_ticks=300i,max_net_edge_ticks=125i,opened_ts=1700000000123000t 1700000000123000000',
+        'trade_signals,signal_id=sbe1:KXNHLGAME-24MAR26PHINYR-NYR:yes:8300:1700000000000,kind=sportsbook_edge,market_ticker=KXNHLGAME-24MAR26PHINYR-NYR,' +
+          'event_ticker=KXNHLGAME-24MAR26PHINYR,side=yes,action=buy leg=0i,price_ticks=8300i,size_centis=12300i,fair_ticks=8825.66,gross_edge_ticks=525.66,' +
+          'net_edge_ticks=426.66,confidence=0.25,expires_ts=1700000030123000t,reasons="[\\"net edge 0.0427\\"]" 1700000000123000000',
+        'trade_signals,signal_id=arb1:basket_yes|KXBTC-25DEC31|a:1700000000123,kind=basket_yes,market_ticker=KXBTC-25DEC31-T110000,event_ticker=KXBTC-25DEC31,' +
+          'side=yes,action=buy leg=1i,price_ticks=5400i,size_centis=100i,gross_edge_ticks=300,net_edge_ticks=125,confidence=1,expires_ts=1700000005123000t,' +
+          'reasons="[]",source="{\\"episodeKey\\":\\"a\\"}" 1700000000123000000',
       ],
     ]);
-    expect(w.stats).toMatchObject({ rowsWritten: 6, flushes: 1, retries: 0, droppedRows: 0, buffered: 0, lastError: null });
+    expect(w.stats).toMatchObject({ rowsWritten: 8, flushes: 1, retries: 0, droppedRows: 0, buffered: 0, lastError: null });
   });
 
   it('refuses rows that cannot be stored exactly (non-integer money, bad ts) and counts them', async () => {
@@ -134,6 +180,33 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
     expect(db.requests).toBe(0);
     expect(w.stats.invalidRows).toBe(3);
     expect(w.stats.lastError).toMatch(/market_ticker/);
+    const sig: TickRow = {
+      table: 'trade_signals',
+      signalId: 's',
+      kind: 'k',
+      leg: 0,
+      marketTicker: 'M',
+      eventTicker: 'E',
+      side: 'yes',
+      action: 'buy',
+      priceTicks: 5000,
+      sizeCentis: 100,
+      fairTicks: null,
+      grossEdgeTicks: 1,
+      netEdgeTicks: 1,
+      confidence: 1,
+      expiresTs: 1,
+      reasons: '[]',
+      source: null,
+      ts: 0,
+    };
+    expect(w.write({ ...sig, netEdgeTicks: Number.NaN })).toBe(false);
+    expect(w.stats.lastError).toMatch(/trade_signals\.net_edge_ticks must be a finite number/);
+    expect(w.write({ ...sig, fairTicks: Number.POSITIVE_INFINITY })).toBe(false);
+    expect(w.write({ ...sig, leg: -1 })).toBe(false);
+    expect(w.write({ ...sig, priceTicks: 50.5 })).toBe(false);
+    expect(w.write({ ...sig, signalId: '' })).toBe(false);
+    expect(w.stats.invalidRows).toBe(8);
   });
 
   it('a row the encoder refuses (null LONG passes validation) is dropped alone and counted as rejected', async () => {
@@ -190,9 +263,8 @@ describe('QuestDbTickWriter (ILP over HTTP)', () => {
     const port = db.port;
     await db.stop();
     const w = mk({ batchRows: 40 });
-    const started = Date.now();
-    for (let i = 0; i < 100; i++) expect(w.write(delta(i))).toBe(true);
-    expect(Date.now() - started).toBeLessThan(50); // hot path never waits for the network
+    for (let i = 0; i < 100; i++) expect(w.write(delta(i))).toBe(true); // synchronous: the hot path never waits for the network
+    expect(w.stats.buffered).toBe(100);
     const flushed = w.flush();
     await waitFor(() => w.stats.retries >= 2);
     expect(w.stats.lastError).toMatch(/ECONNREFUSED|connect/);
@@ -269,6 +341,8 @@ describe('encodeTickRows (our ILP encoder) = the official Sender, byte for byte'
   );
   const long = fc.oneof(fc.maxSafeInteger(), fc.integer({ min: -10_000, max: 10_000 }), fc.constantFrom(0, -0, 2 ** 60, -(2 ** 60)));
   const optLong = fc.option(long, { nil: null });
+  // every double, NaN, ±Infinity and -0 included, and the shapes edges take (a few decimals, integers)
+  const dbl = fc.oneof(fc.double(), fc.constantFrom(426.66, 0.1 + 0.2, 1e21, 1e-7, -0, 5), fc.integer({ min: -10_000, max: 10_000 }).map((n) => n / 100));
   const ms = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.maxSafeInteger(), fc.constantFrom(0, -0, 2 ** 53, 1e21));
   const ts: fc.Arbitrary<TickTimestamp> = fc.oneof(ms, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
   const side = text as fc.Arbitrary<'yes' | 'no'>;
@@ -319,6 +393,26 @@ describe('encodeTickRows (our ILP encoder) = the official Sender, byte for byte'
       maxGrossEdgeTicks: long,
       maxNetEdgeTicks: long,
       openedTs: ms,
+      ts,
+    }),
+    fc.record({
+      table: fc.constant('trade_signals' as const),
+      signalId: text,
+      kind: text,
+      leg: long,
+      marketTicker: text,
+      eventTicker: text,
+      side,
+      action: text as fc.Arbitrary<'buy' | 'sell'>,
+      priceTicks: long,
+      sizeCentis: long,
+      fairTicks: fc.option(dbl, { nil: null }),
+      grossEdgeTicks: dbl,
+      netEdgeTicks: dbl,
+      confidence: dbl,
+      expiresTs: ms,
+      reasons: fc.oneof(text, fc.constant('')),
+      source: fc.option(fc.oneof(text, fc.constant('')), { nil: null }),
       ts,
     }),
   );

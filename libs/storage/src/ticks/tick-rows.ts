@@ -22,6 +22,7 @@ export const TICK_TABLES = [
   'kalshi_markets',
   'sportsbook_odds',
   'arb_opportunities',
+  'trade_signals',
 ] as const;
 export type TickTable = (typeof TICK_TABLES)[number];
 
@@ -137,4 +138,38 @@ export interface ArbOpportunityRow {
   ts: TickTimestamp;
 }
 
-export type TickRow = OrderbookSnapshotRow | OrderbookDeltaRow | TradeRow | BboRow | TickerRow | MarketRow | SportsbookOddsRow | ArbOpportunityRow;
+/**
+ * One leg of a trading signal (bus contract `SignalV1`, libs/bus/src/trading.ts) as detection published it: a signal
+ * with n legs is n rows with the same `signalId` and `leg` = 0..n-1. Key: (ts, signal_id, leg); `ts` = the signal's
+ * `createdTsMs`, `expiresTs` its `expiresTsMs` (epoch ms).
+ *
+ * Money stays exact: `priceTicks` (LONG ticks, 1/10000 $) and `sizeCentis` (LONG, 1/100 contract) are what an order
+ * would carry. `fairTicks`, `grossEdgeTicks`, `netEdgeTicks` and `confidence` are DOUBLEs on purpose: they are
+ * real-valued model outputs (a probability x 10000, an expected edge per contract in ticks, a score in [0,1]), never
+ * a price or an amount that is paid, so scaling them to integers would only round them. `fairTicks` is `null`
+ * (NULL) when the kind has no fair value (arbitrage). `reasons` is the signal's reasons as a JSON array of strings;
+ * `source` its provenance object as JSON (`{"oddsEventId":...,"oddsObservedTsMs":...}`), `null` when it has none.
+ */
+export interface TradeSignalRow {
+  table: 'trade_signals';
+  signalId: string;
+  kind: string;
+  /** position of the leg in the signal, 0-based */
+  leg: number;
+  marketTicker: string;
+  eventTicker: string;
+  side: KalshiSide;
+  action: 'buy' | 'sell';
+  priceTicks: number;
+  sizeCentis: number;
+  fairTicks: number | null;
+  grossEdgeTicks: number;
+  netEdgeTicks: number;
+  confidence: number;
+  expiresTs: number;
+  reasons: string;
+  source: string | null;
+  ts: TickTimestamp;
+}
+
+export type TickRow = OrderbookSnapshotRow | OrderbookDeltaRow | TradeRow | BboRow | TickerRow | MarketRow | SportsbookOddsRow | ArbOpportunityRow | TradeSignalRow;
