@@ -341,6 +341,29 @@ describe('kill switch', () => {
   });
 });
 
+describe('reconnect', () => {
+  it('a fill missed while the WebSocket was down is recovered by the reconciliation that follows the reconnect', async () => {
+    const acct = await newAccount();
+    const other = await newAccount();
+    const s = await startService(acct, {});
+    try {
+      s.svc.onSignal(signal({ priceTicks: 8200, sizeCentis: 100 })); // the best YES bid (the house bids $0.81): rests
+      await until('the resting order', async () => (await s.svc.idle(), s.svc.status().ordersByStatus.resting === 1));
+      expect(ex.gateway.disconnectAll()).toBeGreaterThan(0);
+      // while the client reconnects, another account sells into our bid: the fill message goes nowhere
+      const otherRest = new KalshiRestClient({ baseUrl: ex.restUrl, credentials: { keyId: other.keyId, privateKeyPem: other.privateKeyPem } });
+      await otherRest.request('POST', 'portfolio/orders', {}, { ticker: MISPRICED, side: 'yes', action: 'sell', count_fp: '1.00', yes_price_dollars: '0.8200', client_order_id: 'other-1', time_in_force: 'immediate_or_cancel' });
+      await until('the fill recovered', async () => (await s.svc.idle(), s.svc.status().ordersByStatus.executed === 1));
+      const rc = (await s.deps.store.auditRows('reconcile')).map((r) => ({ trigger: r.subject, fillsAdded: (r.details as { fillsAdded: number }).fillsAdded }));
+      expect(rc).toContainEqual({ trigger: 'reconnect', fillsAdded: 1 });
+      expect(s.svc.portfolio().positions.find((p) => p.marketTicker === MISPRICED)?.positionCentis).toBe(100);
+      expect([...(await exchangePositions(s.rest))]).toEqual([[MISPRICED, 100]]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('FIX route', () => {
   it('sends NewOrderSingle / OrderCancelRequest over FIX; fills come on the WebSocket; the position matches the exchange', async () => {
     const acct = await newAccount();
