@@ -223,8 +223,9 @@ describe('execution end to end: odds capture -> detection -> execution -> fills 
       expect(mine.feesPaidMicros).toBe(fees);
       expect(mine.realizedPnlMicros).toBe(-fees);
       expect(portfolio.pnl.totalMicros).toBe(portfolio.pnl.realizedMicros + portfolio.pnl.unrealizedMicros);
-      expect(mine.markTicks).toBe(8100); // the house's YES bid, 2 cents under the mis-priced ask
-      expect(mine.unrealizedPnlMicros).toBe((8100 - 8300) * o.countCentis);
+      // marked at the house's YES bid: the mis-priced ask minus the 4-cent quoted width (venue/games-seed.ts)
+      expect(mine.markTicks).toBe(7900);
+      expect(mine.unrealizedPnlMicros).toBe((7900 - 8300) * o.countCentis);
       const report = await busRequest<{ positionMismatches: unknown[]; foreignOrders: number }>(p.bus, subjects.executionReconcile, {}, 20_000);
       expect(report.positionMismatches).toEqual([]);
       expect(report.foreignOrders).toBe(0);
