@@ -17,10 +17,12 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
             // Protocol libraries (wire formats, clients, bus contracts) may use domain libs.
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
+            // Service infrastructure shared by every app and feature (health endpoints; later metrics, tracing).
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
             // Feature libraries: the NestJS modules of one service (ingestion, ticker plant, detection, exchange).
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:infra'] },
             // Apps are thin shells (config, wiring, transport); the platform app composes feature modules.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:feature'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:infra', 'type:feature'] },
           ],
         },
       ],

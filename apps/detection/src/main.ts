@@ -5,16 +5,31 @@
  * logged), so the trading signals published on the bus are persisted.
  * With `TICK_STORE=questdb` (and `QUESTDB_ADDR`) every episode change is stored in `arb_opportunities` and every
  * signal leg in `trade_signals`.
+ *
+ * With `HEALTH_PORT` (0 = any free port) it serves `GET /healthz` and `GET /readyz` (libs/feature-health) from the start
+ * and prints `health: http://127.0.0.1:<port>`; ready = `nats` (connected) and `reference-data` (the events loaded from
+ * KALSHI_REST_URL). Unset: no HTTP server.
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { busTransportFromConfig, createBusServer, ensureSignalStream } from '@kalshi-platform/bus';
 import { DetectionConfigError, DetectionModule, DetectionService, detectionConfigFromEnv } from '@kalshi-platform/feature-detection';
+import { HealthConfigError, healthPortFromEnv, natsCheck, startHealthServer, type HealthCheck } from '@kalshi-platform/feature-health';
 import { openTickStore, tickStoreConfig, TickStoreConfigError } from '@kalshi-platform/storage';
 
 async function main(): Promise<void> {
   const cfg = detectionConfigFromEnv();
   if (!process.env.NATS_URL) throw new DetectionConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
+  const healthPort = healthPortFromEnv();
+  let referenceEvents: number | null = null;
+  if (healthPort !== undefined) {
+    const referenceData: HealthCheck = {
+      name: 'reference-data',
+      check: async () => (referenceEvents === null ? { ok: false, detail: `not loaded yet (${cfg.restUrl})` } : { ok: true, detail: `${referenceEvents} event(s)` }),
+    };
+    const health = await startHealthServer({ port: healthPort, ready: [natsCheck(process.env.NATS_URL), referenceData] });
+    console.log(`health: http://127.0.0.1:${health.port}`);
+  }
   const transport = busTransportFromConfig(process.env.NATS_URL, undefined, 'detection');
   const stream = await ensureSignalStream(process.env.NATS_URL, { name: 'detection' });
   if (stream.created) console.log(`detection: created the JetStream stream ${stream.stream}`);
@@ -24,11 +39,12 @@ async function main(): Promise<void> {
     strategy: createBusServer(transport),
   });
   app.enableShutdownHooks();
-  await app.get(DetectionService).loadReferenceData();
+  const events = await app.get(DetectionService).loadReferenceData();
   await app.listen();
+  referenceEvents = events; // ready once it also consumes the bus
 }
 
 main().catch((e: Error) => {
-  console.error(`detection: ${e instanceof DetectionConfigError || e instanceof TickStoreConfigError ? e.message : e.stack ?? e.message}`);
+  console.error(`detection: ${e instanceof DetectionConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError ? e.message : e.stack ?? e.message}`);
   process.exit(1);
 });

@@ -8,10 +8,17 @@
  * platform's signed REST client, logging one line per cycle. SIGINT/SIGTERM stop it cleanly: it cancels its resting
  * orders and exits 0 (a second signal exits 1 at once). Exit 2 for a bad option or an unreadable credentials file,
  * 1 when the exchange fails. See market-maker.ts for the cycle.
+ *
+ * Environment:
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `HEALTH_PORT` | serve `GET /healthz` and `GET /readyz` (libs/feature-health) on this port (0 = any free port; prints `health: http://127.0.0.1:<port>`); ready = `exchange`: `GET <exchange>/exchange/status` answers 2xx | unset: no HTTP server |
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { HealthConfigError, healthPortFromEnv, httpCheck, startHealthServer } from '@kalshi-platform/feature-health';
 import { KalshiRestClient, loadPrivateKey } from '@kalshi-platform/kalshi';
 import { FixedPointError, ONE_DOLLAR, parsePriceDollars, parseSizeFp } from '@kalshi-platform/market';
 import { MarketMaker } from './market-maker';
@@ -103,7 +110,14 @@ async function main(argv: string[]): Promise<number> {
   }
   let client: KalshiRestClient;
   let tickers: string[] | 'all' | undefined;
+  let healthPort: number | undefined;
+  let base: string;
   try {
+    try {
+      healthPort = healthPortFromEnv();
+    } catch (e) {
+      throw e instanceof HealthConfigError ? new UsageError(e.message) : e;
+    }
     if (o.priceMin >= o.priceMax) throw new UsageError('--price-min must be below --price-max');
     const creds = readCredentials(o.credentials);
     let privateKey;
@@ -112,7 +126,8 @@ async function main(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError(`--credentials ${o.credentials}: ${(e as Error).message}`);
     }
-    client = new KalshiRestClient({ baseUrl: restBase(o.exchange), credentials: { keyId: creds.keyId, privateKey } });
+    base = restBase(o.exchange);
+    client = new KalshiRestClient({ baseUrl: base, credentials: { keyId: creds.keyId, privateKey } });
     if (o.tickers !== undefined) {
       const list = String(o.tickers).split(',').map((t) => t.trim()).filter(Boolean);
       if (list.length === 0) throw new UsageError('--tickers: empty list');
@@ -124,6 +139,10 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw e;
+  }
+  if (healthPort !== undefined) {
+    const health = await startHealthServer({ port: healthPort, ready: [httpCheck('exchange', `${base}/exchange/status`)] });
+    console.log(`health: http://127.0.0.1:${health.port}`);
   }
   const mm = new MarketMaker({
     client,

@@ -30,7 +30,7 @@
  * | `EXECUTION_BREAKER_COOLDOWN_MS` / `EXECUTION_BREAKER_MAX_COOLDOWN_MS` | cool-down before half-open, and its cap after failed trials | 30000 / 300000 |
  * | `EXECUTION_RECONCILE_MS` | periodic reconciliation with `GET /portfolio/orders|fills|positions` | 30000 |
  * | `EXECUTION_RECONCILE_GRACE_MS` | how long an order may be missing from the exchange's lists (read-after-write lag) | 5000 |
- * | `EXECUTION_HTTP_PORT` | HTTP port of `/healthz`, `/status`, `/portfolio`, `POST /kill-switch` (standalone app) | 8090 |
+ * | `EXECUTION_HTTP_PORT` | HTTP port of `/healthz`, `/readyz` (started, NATS, PostgreSQL, WebSocket; 503 naming what is not), `/status`, `/portfolio`, `POST /kill-switch` (standalone app; `HEALTH_PORT` is not used) | 8090 |
  * | `NATS_URL` | the bus | required for the standalone app |
  */
 import { KalshiCredentialsError, kalshiCredentialsFromEnv } from '@kalshi-platform/kalshi';

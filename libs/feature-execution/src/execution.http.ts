@@ -1,19 +1,43 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, OnModuleDestroy, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ContractError, type ExecutionPortfolioV1, type ExecutionStatusV1, type KillSwitchResultV1 } from '@kalshi-platform/bus';
+import { runHealthChecks, type HealthCheck, type HealthReport } from '@kalshi-platform/feature-health';
 import { ExecutionService } from './execution.service';
 
 /**
- * HTTP endpoints of the standalone execution app (`EXECUTION_HTTP_PORT`): `GET /healthz`, `GET /status`,
- * `GET /portfolio`, `POST /kill-switch` and `POST /resume` with `{"by": "...", "reason": "..."}`. A malformed body is a
- * 400 naming the field.
+ * HTTP endpoints of the standalone execution app (`EXECUTION_HTTP_PORT`): `GET /healthz` (liveness: the process
+ * answers), `GET /readyz` (readiness, see {@link ExecutionHttpController.ready}), `GET /status`, `GET /portfolio`,
+ * `POST /kill-switch` and `POST /resume` with `{"by": "...", "reason": "..."}`. A malformed body is a 400 naming the
+ * field.
  */
 @Controller()
-export class ExecutionHttpController {
+export class ExecutionHttpController implements OnModuleDestroy {
+  /** made at the first `/readyz` (natsCheck opens its connection then), closed with the app */
+  private readyChecks: HealthCheck[] | null = null;
+
   constructor(private readonly execution: ExecutionService) {}
 
   @Get('healthz')
   health(): { ok: true } {
     return { ok: true };
+  }
+
+  /**
+   * Readiness (issue #6): 200 when the service has started (its start reconciliation is done), NATS is connected,
+   * PostgreSQL answers `SELECT 1` and the WebSocket is connected (`ExecutionService.readiness()`), else 503 naming the
+   * failing checks; bodies in @nestjs/terminus's format, as the other apps' health servers (libs/feature-health).
+   */
+  @Get('readyz')
+  async ready(): Promise<HealthReport> {
+    this.readyChecks ??= this.execution.readiness();
+    const report = await runHealthChecks(this.readyChecks);
+    if (report.status !== 'ok') throw new ServiceUnavailableException(report);
+    return report;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const checks = this.readyChecks ?? [];
+    this.readyChecks = null;
+    await Promise.all(checks.map((c) => c.close?.().catch(() => undefined)));
   }
 
   @Get('status')

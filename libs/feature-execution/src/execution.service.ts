@@ -28,7 +28,7 @@
  * Everything that changes state runs on one serial queue, so a fill never interleaves with the order it belongs to.
  */
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
+import { ClientNats, type ClientProxy } from '@nestjs/microservices';
 import {
   BUS_CLIENT,
   decodeBboV1,
@@ -59,6 +59,7 @@ import {
 } from '@kalshi-platform/execution';
 import { decodeFills, decodeOrders, decodePositions, KalshiRestClient, KalshiWsClient, type WsFrame } from '@kalshi-platform/kalshi';
 import { ONE_DOLLAR } from '@kalshi-platform/market';
+import { natsCheck, postgresCheck, redactUrl, type HealthCheck } from '@kalshi-platform/feature-health';
 import { CircuitBreaker, KillSwitch, RiskGate, type RiskRejection } from '@kalshi-platform/risk';
 import type { ExecutionConfig } from './execution.config';
 import { ExecutionStore } from './execution.store';
@@ -605,6 +606,35 @@ export class ExecutionService implements OnModuleDestroy {
       lastReconcile: this.lastReconcile,
       exchangeErrors: this.counters.exchangeErrors,
     };
+  }
+
+  /**
+   * Readiness checks of the service (HTTP `GET /readyz`): `execution` (started: the start reconciliation is done, not
+   * closed), `nats` (when the bus is NATS: a connection of its own to the bus's server, libs/feature-health
+   * `natsCheck`), `postgres` (`SELECT 1` through the store's DataSource) and `kalshi-ws` (the WebSocket of `fill` and
+   * `user_orders` is connected; absent without one). Each call makes new checks; close them (`close()`) when done.
+   */
+  readiness(): HealthCheck[] {
+    const checks: HealthCheck[] = [
+      {
+        name: 'execution',
+        check: async () => {
+          // the start reconciliation resolved `ready`: its then() runs before the next macrotask
+          const started = await Promise.race([this.ready.then(() => true), new Promise<boolean>((r) => setImmediate(r, false))]);
+          if (this.closed) return { ok: false, detail: 'closed' };
+          if (!started) return { ok: false, detail: this.started ? 'starting: the start reconciliation is not done' : 'not started' };
+          return { ok: true, detail: `started, ${this.counters.reconciles} reconciliation(s)` };
+        },
+      },
+    ];
+    const servers = this.bus instanceof ClientNats ? (this.bus as unknown as { options?: { servers?: string | string[] } }).options?.servers : undefined;
+    const natsUrl = Array.isArray(servers) ? servers[0] : servers;
+    if (natsUrl) checks.push(natsCheck(natsUrl));
+    checks.push(postgresCheck(() => this.deps.store['ds'].query('SELECT 1'))); // the store's own DataSource
+    const ws = this.deps.ws;
+    const wsUrl = redactUrl(this.cfg.wsUrl);
+    if (ws) checks.push({ name: 'kalshi-ws', check: async () => (ws.connected ? { ok: true, detail: `connected to ${wsUrl}` } : { ok: false, detail: `not connected to ${wsUrl}` }) });
+    return checks;
   }
 
   /** Orders, fills, positions and PnL (bus `ctl.v1.execution.portfolio`, HTTP `/portfolio`). */
