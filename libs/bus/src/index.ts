@@ -5,3 +5,4 @@ export * from './in-process';
 export * from './transport';
 export * from './trading';
 export * from './jetstream';
+export * from './md-stream';

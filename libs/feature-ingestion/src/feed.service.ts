@@ -64,6 +64,9 @@ export class FeedService implements OnApplicationShutdown {
 
   /** Connects and subscribes; resolves when the first connection is open. */
   async start(): Promise<void> {
+    // connect the bus first: a NATS client still connecting can send its first message after later ones, which would
+    // publish a market's first deltas out of order (seen over NATS with the demo capture)
+    await this.bus.connect();
     const markets = await this.resolveMarkets();
     this.logger.log(`following ${markets.length} market(s) on ${this.cfg.wsUrl}`);
     const ws = new KalshiWsClient({

@@ -13,8 +13,11 @@
  * | `INGEST_CHANNELS` | extra public channels to subscribe and store besides `orderbook_delta`: `trade`, `ticker` | empty |
  * | `PARTITION_COUNT` | partitions of the ticker plant | 64 |
  * | `NATS_URL` | the bus | required for the standalone app |
+ * | `HEALTH_PORT` | standalone app: serve `GET /healthz` and `GET /readyz` on this port (0 = any free port, printed as `health: http://127.0.0.1:<port>`); ready = NATS connected and the feed fresh | unset: no HTTP server |
+ * | `HEALTH_FEED_MAX_AGE_MS` | with `HEALTH_PORT`: the feed is fresh while the WebSocket is connected and its last frame arrived at most this long ago | 60000 |
+ * | `MD_STREAM` | JetStream stream ensured at start that keeps `md.v1.>` for replay (ticker-plant hand-off); `off` = none | `MD` |
  */
-import { DEFAULT_PARTITION_COUNT } from '@kalshi-platform/bus';
+import { DEFAULT_PARTITION_COUNT, MD_STREAM } from '@kalshi-platform/bus';
 import { KalshiCredentialsError, kalshiCredentialsFromEnv } from '@kalshi-platform/kalshi';
 
 export interface IngestionConfig {
@@ -29,6 +32,12 @@ export interface IngestionConfig {
   heartbeatTimeoutMs?: number;
   snapshotTimeoutMs?: number;
   reconnectInitialDelayMs?: number;
+  /**
+   * JetStream stream that keeps the market data (`md.v1.>`) for replay, made sure to exist at start when the bus is
+   * NATS (`ensureMdStream`); unset = none (configs built in code, the in-process bus). From the environment:
+   * `MD_STREAM`, default `MD`, `off` for none.
+   */
+  mdStream?: string;
 }
 
 /** Public channels ingestion can follow besides `orderbook_delta` (stored, not published on the bus). */
@@ -71,7 +80,17 @@ export function ingestionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
       .filter(Boolean),
     partitionCount: positiveInt('PARTITION_COUNT', env.PARTITION_COUNT, DEFAULT_PARTITION_COUNT),
     extraChannels: extraChannelsFromEnv(env.INGEST_CHANNELS),
+    mdStream: mdStreamFromEnv(env.MD_STREAM),
   };
+}
+
+/** `MD_STREAM`: unset or empty -> `MD`; `off` -> undefined (no stream). @throws ConfigError naming MD_STREAM for a bad name. */
+export function mdStreamFromEnv(raw: string | undefined): string | undefined {
+  const v = (raw ?? '').trim();
+  if (v === '') return MD_STREAM;
+  if (v === 'off') return undefined;
+  if (!/^[A-Za-z0-9_-]+$/.test(v)) throw new ConfigError(`MD_STREAM must be a JetStream stream name (letters, digits, _ or -) or off, got ${JSON.stringify(raw)}`);
+  return v;
 }
 
 /** `trade,ticker` -> channels. @throws ConfigError naming INGEST_CHANNELS and the unknown channel. */

@@ -11,6 +11,11 @@
  * A BBO known only with no exchange time (ts 0: Kalshi's snapshots carry none, and the feed has not seen a timed
  * frame yet) is held and stored with the next exchange time the shard sees, so replays stay deterministic and no
  * row lands in 1970.
+ *
+ * With the KV-assigned plant (./handoff.service.ts) the partitions it owns change at run time (`own` / `disown`), and a
+ * gained partition is first rebuilt with `replay`: the message is applied to the book exactly as `onMarketData` would,
+ * but nothing is published or stored, and the "last published" top of book is updated as if it had been, because the
+ * previous owner did publish it. The next live message then publishes exactly what one uninterrupted shard would have.
  */
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
@@ -49,7 +54,13 @@ export class BookRegistry {
   private readonly logger = new Logger('ticker-plant');
   private readonly books = new Map<string, Entry>();
   private readonly owned: Set<number>;
+  private shardCount: number;
+  /** true while `replay` applies a message: nothing is published or stored */
+  private silent = false;
+  /** messages applied live (published for); a replayed message is counted in `replayed` instead */
   consumed = 0;
+  /** messages applied silently to rebuild a gained partition (hand-off) */
+  replayed = 0;
   rejected = 0;
   published = 0;
   bboPublished = 0;
@@ -67,11 +78,56 @@ export class BookRegistry {
     @Optional() @Inject(HOT_CACHE) private readonly cache: HotCache | null = null,
   ) {
     this.owned = new Set(cfg.partitions);
+    this.shardCount = cfg.shardCount;
+  }
+
+  /** Starts owning partition p (hand-off): its markets' messages are accepted. */
+  own(p: number): void {
+    this.owned.add(p);
+  }
+
+  /** Stops owning partition p (hand-off): its books are dropped; later messages of it are ignored (counted `notOwned`). */
+  disown(p: number): void {
+    this.owned.delete(p);
+    for (const [t, e] of this.books) {
+      if (e.partition === p) {
+        this.books.delete(t);
+        this.untimedBbo.delete(t);
+      }
+    }
+  }
+
+  /** The partitions owned now, ascending. */
+  ownedPartitions(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  /** Shards in the plant, as the assignment says (status only). */
+  setShardCount(n: number): void {
+    this.shardCount = n;
+  }
+
+  /**
+   * Applies a market-data message without publishing or storing anything (rebuild of a gained partition from the
+   * stream, up to the hand-off cut). Never throws.
+   */
+  replay(subject: string, data: unknown): void {
+    this.silent = true;
+    try {
+      this.apply(subject, data);
+    } finally {
+      this.silent = false;
+    }
   }
 
   /** Handles one market-data message; `subject` is `md.v1.p<k>.<kind>.<ticker>`. Never throws. */
   onMarketData(subject: string, data: unknown): void {
-    this.consumed++;
+    this.apply(subject, data);
+  }
+
+  private apply(subject: string, data: unknown): void {
+    if (this.silent) this.replayed++;
+    else this.consumed++;
     try {
       const kindStart = subject.indexOf('.', 6) + 1; // after "md.v1.p<k>."
       const kind = subject.slice(kindStart, subject.indexOf('.', kindStart));
@@ -80,6 +136,7 @@ export class BookRegistry {
       else if (kind === 'stale') this.onStale(data);
       else throw new ContractError('md.v1', `unknown message kind "${kind}" on ${subject}`);
     } catch (e) {
+      if (this.silent) return; // counted (and logged) by the shard that applied it live
       this.rejected++;
       if (this.rejected <= 20 || this.rejected % 1000 === 0) {
         this.logger.warn(`rejected message on ${subject} (${this.rejected} so far): ${e instanceof Error ? e.message : String(e)}`);
@@ -108,13 +165,15 @@ export class BookRegistry {
     try {
       e.book.applySnapshot(m.yes, m.no);
     } catch (err) {
-      if (err instanceof OrderBookError) this.logger.warn(`snapshot refused for ${m.marketTicker}: ${err.message}`);
+      if (err instanceof OrderBookError && !this.silent) this.logger.warn(`snapshot refused for ${m.marketTicker}: ${err.message}`);
       this.publishBbo(e, m.tsMs);
       throw err;
     }
-    const snap: BookSnapshotV1 = { v: 1, marketTicker: m.marketTicker, sid: m.sid, seq: m.seq, yes: e.book.levels('yes'), no: e.book.levels('no'), tsMs: m.tsMs };
-    this.bus.emit(subjects.book(e.partition, 'snapshot', m.marketTicker), snap);
-    this.published++;
+    if (!this.silent) {
+      const snap: BookSnapshotV1 = { v: 1, marketTicker: m.marketTicker, sid: m.sid, seq: m.seq, yes: e.book.levels('yes'), no: e.book.levels('no'), tsMs: m.tsMs };
+      this.bus.emit(subjects.book(e.partition, 'snapshot', m.marketTicker), snap);
+      this.published++;
+    }
     this.publishBbo(e, m.tsMs);
   }
 
@@ -123,11 +182,11 @@ export class BookRegistry {
     const e = this.entry(m.marketTicker);
     if (!e) return;
     const outcome = e.book.applyDelta(m.side, m.priceTicks, m.deltaCentis);
-    if (outcome === 'applied') {
+    if (outcome === 'applied' && !this.silent) {
       const level: BookLevelV1 = { v: 1, marketTicker: m.marketTicker, side: m.side, priceTicks: m.priceTicks, sizeCentis: e.book.sizeAt(m.side, m.priceTicks), tsMs: m.tsMs };
       this.bus.emit(subjects.book(e.partition, 'delta', m.marketTicker), level);
       this.published++;
-    } else if (outcome === 'invalidated') {
+    } else if (outcome === 'invalidated' && !this.silent) {
       this.logger.warn(`delta invalidated ${m.marketTicker} (${e.book.invalidReason ?? 'unknown'}): awaiting a snapshot`);
     }
     this.publishBbo(e, m.tsMs);
@@ -141,7 +200,7 @@ export class BookRegistry {
     this.publishBbo(e, m.tsMs);
   }
 
-  /** Publishes the BBO when the top of book or validity changed since the last publication. */
+  /** Publishes the BBO when the top of book or validity changed since the last publication (replay: records it only). */
   private publishBbo(e: Entry, tsMs: number): void {
     const b = e.book;
     const valid = b.valid;
@@ -155,6 +214,7 @@ export class BookRegistry {
     e.yesBidSize = yesBidSize;
     e.noBid = noBid;
     e.noBidSize = noBidSize;
+    if (this.silent) return;
     const msg: BboV1 = { v: 1, marketTicker: b.marketTicker, valid, yesBidTicks: yesBid, yesBidSizeCentis: yesBidSize, noBidTicks: noBid, noBidSizeCentis: noBidSize, tsMs };
     this.bus.emit(subjects.book(e.partition, 'bbo', b.marketTicker), msg);
     this.published++;
@@ -211,8 +271,8 @@ export class BookRegistry {
     return {
       v: 1,
       shardIndex: this.cfg.shardIndex,
-      shardCount: this.cfg.shardCount,
-      partitions: this.cfg.partitions,
+      shardCount: this.shardCount,
+      partitions: this.ownedPartitions(),
       books: this.books.size,
       consumed: this.consumed,
       rejected: this.rejected,

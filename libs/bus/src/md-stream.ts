@@ -1,0 +1,148 @@
+/**
+ * JetStream persistence of the market data (issue #6, shard hand-off): a stream that captures every core-NATS publish
+ * on `md.v1.>`, so ingestion's snapshots, deltas and stale marks (published through @nestjs/microservices as plain
+ * `PUB md.v1.p<k>.<kind>.<ticker>`, payload `{"pattern":...,"data":<BookSnapshotV1|BookDeltaV1|BookStaleV1>}`) can be
+ * replayed: a ticker-plant shard that gains a partition rebuilds its books from the stream (the latest snapshot of each
+ * market and every message after it) and every message carries its stream sequence, the cut of the hand-off protocol
+ * (libs/feature-ticker-plant/src/handoff.service.ts).
+ *
+ * Settings of the stream (NATS docs, "JetStream > Streams", https://docs.nats.io/nats-concepts/jetstream/streams):
+ * limits retention (messages stay until a limit removes them, whoever consumed them), `max_age` 24 h by default (and
+ * optionally `max_msgs` / `max_bytes`, discarding the oldest), file storage. Ingestion and the ticker plant both call
+ * {@link ensureMdStream} at start; whichever comes first creates it, the others find it. Like `ensureSignalStream`
+ * (./jetstream.ts), an existing stream is never changed: its differences from the wanted settings are reported.
+ */
+import { connect, DiscardPolicy, nanos, RetentionPolicy, StorageType, type JetStreamManager, type NatsError, type StreamConfig, type StreamInfo } from 'nats';
+import { MD_PREFIX } from './subjects';
+
+/** Default name of the market-data stream. */
+export const MD_STREAM = 'MD';
+/** Subjects of the market-data stream: every `md.v1.p<k>.<snapshot|delta|stale>.<ticker>`. */
+export const MD_STREAM_SUBJECTS: readonly string[] = [`${MD_PREFIX}.>`];
+/** How long the stream keeps a message by default, ms (24 h). */
+export const MD_STREAM_MAX_AGE_MS = 24 * 3_600_000;
+
+/** Options of {@link ensureMdStream}; the defaults are the production stream. */
+export interface MdStreamOptions {
+  /** stream name, default {@link MD_STREAM} (`MD`; env `MD_STREAM` in the apps); tests pass a unique one */
+  stream?: string;
+  /** subjects, default {@link MD_STREAM_SUBJECTS} (`md.v1.>`) */
+  subjects?: readonly string[];
+  /** max age of a message, ms (integer >= 1), default {@link MD_STREAM_MAX_AGE_MS} */
+  maxAgeMs?: number;
+  /** max messages kept (integer >= 1; the oldest are discarded), default unlimited */
+  maxMsgs?: number;
+  /** max bytes kept (integer >= 1; the oldest are discarded), default unlimited */
+  maxBytes?: number;
+  /** connection timeout, ms, default 5000 */
+  connectTimeoutMs?: number;
+  /** connection name shown by the server, default `md-stream` */
+  name?: string;
+}
+
+/** What {@link ensureMdStream} found or did. */
+export interface EnsureMdStreamResult {
+  /** true when this call created the stream */
+  created: boolean;
+  stream: string;
+  /**
+   * Settings of an EXISTING stream that differ from the wanted ones, one line each; empty when it matches or was just
+   * created. Such a stream is left exactly as it is (an operator may have changed it on purpose): a report, not an error.
+   */
+  mismatches: string[];
+}
+
+/** JetStream API error codes (nats-server): stream not found, name in use with other settings, subjects overlap. */
+const STREAM_NOT_FOUND = 10059;
+const STREAM_NAME_EXISTS = 10058;
+const SUBJECTS_OVERLAP = 10065;
+
+const apiErrCode = (e: unknown): number | undefined => (e as NatsError | null)?.api_error?.err_code;
+
+function optionalLimit(v: number | undefined, what: string): number {
+  if (v === undefined) return -1;
+  if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${what} must be an integer >= 1, got ${String(v)}`);
+  return v;
+}
+
+/**
+ * Creates the JetStream stream of the market data if it is missing. Idempotent: an existing stream of that name is
+ * never changed (its differences are reported in `mismatches`); processes racing to create it all succeed with one
+ * stream (JetStream's add is idempotent for identical settings).
+ * @param natsUrl e.g. `nats://127.0.0.1:4222` (the server must have JetStream enabled)
+ * @throws Error on a bad option, when the server cannot be reached, or when JetStream refuses (not enabled, or another
+ *   stream already captures these subjects: the message names that stream)
+ */
+export async function ensureMdStream(natsUrl: string, opts: MdStreamOptions = {}): Promise<EnsureMdStreamResult> {
+  const stream = opts.stream ?? MD_STREAM;
+  const subjects = [...(opts.subjects ?? MD_STREAM_SUBJECTS)];
+  const maxAgeMs = opts.maxAgeMs ?? MD_STREAM_MAX_AGE_MS;
+  if (typeof stream !== 'string' || !/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`stream name ${JSON.stringify(stream)} must be letters, digits, _ or -`);
+  if (subjects.length === 0 || subjects.some((s) => typeof s !== 'string' || s.length === 0)) throw new Error('subjects must be non-empty strings (at least one)');
+  if (!Number.isSafeInteger(maxAgeMs) || maxAgeMs < 1) throw new Error(`maxAgeMs must be an integer >= 1, got ${String(maxAgeMs)}`);
+  const maxMsgs = optionalLimit(opts.maxMsgs, 'maxMsgs');
+  const maxBytes = optionalLimit(opts.maxBytes, 'maxBytes');
+  const want: Partial<StreamConfig> = {
+    name: stream,
+    subjects,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(maxAgeMs),
+    max_msgs: maxMsgs,
+    max_bytes: maxBytes,
+  };
+
+  const nc = await connect({ servers: natsUrl, name: opts.name ?? 'md-stream', timeout: opts.connectTimeoutMs ?? 5000 });
+  try {
+    let jsm: JetStreamManager;
+    try {
+      jsm = await nc.jetstreamManager();
+    } catch (e) {
+      throw new Error(`JetStream stream ${stream}: JetStream is not available on ${natsUrl}: ${(e as Error).message}`);
+    }
+    const existing = await streamInfo(jsm, stream);
+    if (existing !== null) return { created: false, stream, mismatches: differences(existing, want) };
+    try {
+      await jsm.streams.add(want);
+      return { created: true, stream, mismatches: [] };
+    } catch (e) {
+      if (apiErrCode(e) === STREAM_NAME_EXISTS) {
+        const now = await streamInfo(jsm, stream);
+        if (now !== null) return { created: false, stream, mismatches: differences(now, want) };
+      }
+      if (apiErrCode(e) === SUBJECTS_OVERLAP) {
+        const other = await jsm.streams.find(subjects[0]).catch(() => null);
+        throw new Error(`JetStream stream ${stream}: ${other ? `stream ${other}` : 'another stream'} already captures ${subjects.join(', ')} (use its name, e.g. MD_STREAM=${other ?? '<name>'})`);
+      }
+      throw new Error(`JetStream stream ${stream}: cannot create it on ${subjects.join(', ')}: ${(e as Error).message}`);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The stream's info, or null when there is no such stream. @throws Error for any other failure. */
+async function streamInfo(jsm: JetStreamManager, stream: string): Promise<StreamInfo | null> {
+  try {
+    return await jsm.streams.info(stream);
+  } catch (e) {
+    if (apiErrCode(e) === STREAM_NOT_FOUND) return null;
+    throw new Error(`JetStream stream ${stream}: cannot read its info: ${(e as Error).message}`);
+  }
+}
+
+/** Wanted settings an existing stream does not have, one line each. */
+function differences(info: StreamInfo, want: Partial<StreamConfig>): string[] {
+  const c = info.config;
+  const out: string[] = [];
+  const have = [...(c.subjects ?? [])].sort().join(', ');
+  const wanted = [...(want.subjects ?? [])].sort().join(', ');
+  if (have !== wanted) out.push(`subjects: ${have || '(none)'}, wanted ${wanted}`);
+  if (c.retention !== want.retention) out.push(`retention: ${c.retention}, wanted ${want.retention}`);
+  if (c.storage !== want.storage) out.push(`storage: ${c.storage}, wanted ${want.storage}`);
+  if (c.max_age !== want.max_age) out.push(`max_age: ${Math.round(c.max_age / 1e6)} ms, wanted ${Math.round((want.max_age ?? 0) / 1e6)} ms`);
+  if (c.max_msgs !== want.max_msgs) out.push(`max_msgs: ${c.max_msgs}, wanted ${want.max_msgs}`);
+  if (c.max_bytes !== want.max_bytes) out.push(`max_bytes: ${c.max_bytes}, wanted ${want.max_bytes}`);
+  return out;
+}
