@@ -1,6 +1,6 @@
 /**
  * `npm run exchange -- [--port 8080] [--fix-port 9878] [--mode live|replay] [--capture FILE] [--data-dir DIR]
- *   [--credentials-out FILE] [--faults SPEC] [--host 127.0.0.1] [--events FILE] [--speed max|realtime]
+ *   [--credentials-out FILE] [--accept-env-key] [--faults SPEC] [--host 127.0.0.1] [--events FILE] [--speed max|realtime]
  *   [--rate-limit-tier basic|advanced|premier|paragon|prime|off] [--allow-unauthenticated]
  *   [--games-from-odds FILE]`
  *
@@ -11,8 +11,10 @@
  * set, else in an embedded PGlite database under the data dir; a restart keeps every order, balance and position.
  */
 import { resolve } from 'node:path';
+import { createPublicKey } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CaptureError, defaultCredentialsPath, FaultSpecError, formatFaultSpec, parseFaultSpec, RATE_LIMIT_TIERS, startExchange } from '@kalshi-platform/feature-exchange';
+import { KalshiCredentialsError, kalshiCredentialsFromEnv } from '@kalshi-platform/kalshi';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const DEFAULT_CAPTURE = resolve(REPO_ROOT, 'data/samples/kalshi-demo-ws-capture-2026-07-01/ws_session_orderbook_delta_fill.jsonl');
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--faults <spec>', 'fault injection, e.g. "drop=50,disconnect=500,storm=10000/2000,latency=20,stale=40,legacy,seed=7" (docs/exchange.md)', faults)
     .addOption(new Option('--rate-limit-tier <tier>', "Kalshi rate-limit tier of every API key (token buckets, 10 tokens a request), or off").choices([...Object.keys(RATE_LIMIT_TIERS), 'off']).default('basic'))
     .option('--allow-unauthenticated', 'accept WebSocket connections without a signature')
+    .option('--accept-env-key', "also accept the API key of the environment (KALSHI_CREDENTIALS_FILE, or KALSHI_API_KEY_ID + KALSHI_PRIVATE_KEY_PATH|PEM) for the demo account: its public key is derived from the private key, so the platform's apps and the mock can share one Secret")
     .option('--games-from-odds <file>', 'live mode: list Kalshi NBA/NHL game events for the games of this The Odds API v4 odds response, quoted by the house around the consensus')
     // the foundation's fault flags, kept for existing scripts (the same as --faults drop=/disconnect=/legacy/seed=)
     .option('--drop-frames <n>', 'fault: drop N delta frames on the wire (same as --faults drop=N)', nonNegInt)
@@ -63,7 +66,14 @@ async function main(argv: string[]): Promise<void> {
   if (o.seed !== undefined) faultSpec.seed = o.seed;
   if (o.disconnectAfterFrames) faultSpec.disconnect = o.disconnectAfterFrames;
   if (o.dialect === 'legacy_cents') faultSpec.legacy = true;
+  let publicKeys: Array<{ keyId: string; publicKeyPem: string }> | undefined;
+  if (o.acceptEnvKey) {
+    const c = kalshiCredentialsFromEnv(process.env);
+    if (!c) throw new KalshiCredentialsError('--accept-env-key: no key in the environment (KALSHI_CREDENTIALS_FILE, or KALSHI_API_KEY_ID + KALSHI_PRIVATE_KEY_PATH|PEM)');
+    publicKeys = [{ keyId: c.keyId, publicKeyPem: createPublicKey(c.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString() }];
+  }
   const ex = await startExchange({
+    publicKeys,
     host: o.host,
     port: o.port,
     fixPort: o.fixPort,
@@ -91,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`WS   ${ex.wsUrl}`);
   if (ex.fixPort !== undefined) console.log(`FIX  tcp://${o.host}:${ex.fixPort} (FIXT.1.1 / FIX50SP2, TargetCompID KalshiNR)`);
   console.log(`credentials (key id ${ex.generatedKeyId}) in ${credentialsOut}`);
+  if (publicKeys) console.log(`also accepting the environment's key ${publicKeys[0].keyId} for the demo account`);
   console.log(`faults: ${formatFaultSpec(ex.faults.current)}`);
   let stopping = false;
   const stop = () => {
@@ -103,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {
-  const expected = e instanceof CaptureError || e instanceof RangeError || /seed file|cannot read|journal/.test(e.message);
+  const expected = e instanceof CaptureError || e instanceof RangeError || e instanceof KalshiCredentialsError || /seed file|cannot read|journal/.test(e.message);
   console.error(`exchange: ${expected ? e.message : (e.stack ?? e.message)}`);
   process.exit(expected ? 2 : 1);
 });

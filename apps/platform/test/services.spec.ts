@@ -6,10 +6,11 @@
  * Ingestion and the shards store into their own embedded tick files; SIGTERM must leave every row in them.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { busRequest, createBusClient, subjects } from '@kalshi-platform/bus';
+import { generateKalshiKeyPair, KalshiRestClient } from '@kalshi-platform/kalshi';
 import { formatPriceDollars } from '@kalshi-platform/market';
 import { DuckDbTickStore } from '@kalshi-platform/storage';
 import { collectReport, waitForQuiescence } from '../src/report';
@@ -123,4 +124,26 @@ describe('apps as separate NestJS microservices over NATS', () => {
     }
     expect(lastBbo).toEqual(Object.fromEntries(Object.entries(report.bbo).map(([t, b]) => [t, b.yes_bid_dollars])));
   }, 120_000);
+});
+
+describe('the mock exchange accepts the platform key (--accept-env-key)', () => {
+  it('derives the public key from the environment key so apps and the mock can share one Secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-accept-key-'));
+    const k = generateKalshiKeyPair();
+    const keyPath = join(dir, 'key.pem');
+    writeFileSync(keyPath, k.privateKeyPem, { mode: 0o600 });
+    const ex = start('exchange', 'apps/exchange/src/main.ts', ['--mode', 'live', '--port', '0', '--fix-port', '0', '--data-dir', dir, '--accept-env-key'], { KALSHI_API_KEY_ID: 'shared-key-1', KALSHI_PRIVATE_KEY_PATH: keyPath });
+    try {
+      const restUrl = await waitFor('exchange REST address', () => /REST (\S+)/.exec(ex.out.join(''))?.[1], 60_000, [ex]);
+      await waitFor('the accepted key line', () => /also accepting the environment's key shared-key-1/.test(ex.out.join('')) || undefined, 10_000, [ex]);
+      const signed = new KalshiRestClient({ baseUrl: restUrl, credentials: { keyId: 'shared-key-1', privateKeyPem: k.privateKeyPem }, maxAttempts: 1 });
+      const bal = await signed.get<{ balance: number }>('portfolio/balance');
+      expect(bal.balance).toBeGreaterThan(0); // the demo account's funded balance
+      const other = generateKalshiKeyPair();
+      const stranger = new KalshiRestClient({ baseUrl: restUrl, credentials: { keyId: 'shared-key-1', privateKeyPem: other.privateKeyPem }, maxAttempts: 1 });
+      await expect(stranger.get('portfolio/balance')).rejects.toThrow(/HTTP 401/);
+    } finally {
+      ex.child.kill("SIGTERM");
+    }
+  }, 90_000);
 });
