@@ -24,6 +24,7 @@
  * | `SPORTSBOOK_MAX_CONTRACTS` | cap per signal, contracts (up to 2 decimals) | none |
  * | `SPORTSBOOK_MAX_MARKET_DOLLARS` | cap on the cost of one signal, dollars | none |
  * | `NATS_URL` | the bus; the standalone app also makes sure the JetStream stream `SIGNALS` exists there | required for the standalone app |
+ * | `HEALTH_PORT` | standalone app: serve `GET /healthz` and `GET /readyz` on this port (0 = any free port, printed as `health: http://127.0.0.1:<port>`); ready = NATS connected and the reference data loaded | unset: no HTTP server |
  *
  * Money is parsed exactly (libs/market fixed point): dollars to ticks (1/10000 $) or micros (1e-6 $), contracts to
  * centis (1/100). Every error names the variable.
