@@ -14,9 +14,30 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { ensureHelm, repoRoot, runHelm, type HelmResult } from './helm';
-import { CHART_DIR, CHECK_NAMES, GENERATED_SECRET_ANNOTATION, IMAGE_COMMANDS, MANIFESTS_FILE, NAMESPACE, OPERATOR_CRD_FILE, OPERATOR_RBAC_FILES, PROFILES, RELEASE, REFUSAL_CASES, type Check, type Report } from './constants';
+import {
+  ALERTS_FILE,
+  CHART_ALERTS_FILE,
+  CHART_DASHBOARDS_DIR,
+  CHART_DIR,
+  CHECK_NAMES,
+  DASHBOARDS_DIR,
+  GENERATED_SECRET_ANNOTATION,
+  GRAFANA_DASHBOARD_LABEL,
+  IMAGE_COMMANDS,
+  MANIFESTS_FILE,
+  MONITORING_CRD_FIXTURES,
+  NAMESPACE,
+  OPERATOR_CRD_FILE,
+  OPERATOR_RBAC_FILES,
+  PROFILES,
+  RELEASE,
+  REFUSAL_CASES,
+  type Check,
+  type Report,
+} from './constants';
 import { crossCheck, describe, loadValidators, parseRendered, validateDocs, type Issue, type RenderedDoc, type Validators } from './validate';
 
 export * from './constants';
@@ -166,6 +187,8 @@ export function contractIssues(docs: RenderedDoc[], profile: 'default' | 'produc
     expect(config('execution').EXECUTION_ROUTE === 'fix' && config('execution').KALSHI_FIX_HOST === `${prefix}exchange` && config('execution').KALSHI_FIX_PORT === '9878', 'options: route fix to the mock exchange FIX port');
     expect(container('Deployment', 'ingestion')?.env?.some((e: { name: string }) => e.name === 'KALSHI_PRIVATE_KEY_PATH'), 'options: KALSHI_PRIVATE_KEY_PATH with credentials');
     expect(config('ingestion').NATS_URL === 'nats://nats.messaging.svc:4222', 'options: external NATS');
+    expect(docs.some((d) => d.obj.kind === 'PrometheusRule'), 'options: PrometheusRule missing');
+    expect(docs.some((d) => d.obj.kind === 'ConfigMap' && d.obj.metadata?.labels?.[GRAFANA_DASHBOARD_LABEL] === '1'), 'options: Grafana dashboard ConfigMaps missing');
     return out;
   }
   const natsConf = String(find('ConfigMap', `${RELEASE}-nats-config`)?.data?.['nats.conf'] ?? '');
@@ -178,6 +201,8 @@ export function contractIssues(docs: RenderedDoc[], profile: 'default' | 'produc
     expect(config('ingestion').KALSHI_REST_URL === `http://${prefix}exchange:8080/trade-api/v2`, 'ingestion: KALSHI_REST_URL must be the mock exchange');
     expect(!find('Deployment', `${prefix}market-maker`), 'market maker must be off by default');
     expect(!docs.some((d) => d.obj.kind === 'ServiceMonitor'), 'ServiceMonitor must be off by default');
+    expect(!docs.some((d) => d.obj.kind === 'PrometheusRule'), 'PrometheusRule must be off by default');
+    expect(!docs.some((d) => d.obj.metadata?.labels?.[GRAFANA_DASHBOARD_LABEL] !== undefined), 'Grafana dashboard ConfigMaps must be off by default');
     for (const s of ['postgresql', 'redis', 'questdb']) expect(find('StatefulSet', prefix + s), `StatefulSet ${prefix}${s} is missing`);
   } else {
     expect(!find('Deployment', `${prefix}exchange`) && !find('Deployment', `${prefix}market-maker`), 'production: no mock exchange, no market maker');
@@ -185,6 +210,71 @@ export function contractIssues(docs: RenderedDoc[], profile: 'default' | 'produc
     expect(config('ingestion').KALSHI_REST_URL === 'https://external-api.kalshi.com/trade-api/v2', 'production: ingestion reads Kalshi production');
     expect(config('execution').KALSHI_REST_URL === 'https://demo-api.kalshi.co/trade-api/v2', 'production: paper execution trades on Kalshi demo');
     expect(docs.some((d) => d.obj.kind === 'ServiceMonitor'), 'production: ServiceMonitor missing');
+    expect(docs.some((d) => d.obj.kind === 'PrometheusRule'), 'production: PrometheusRule missing');
+    expect(docs.some((d) => d.obj.kind === 'ConfigMap' && d.obj.metadata?.labels?.[GRAFANA_DASHBOARD_LABEL] === '1'), 'production: Grafana dashboard ConfigMaps missing');
+  }
+  return out;
+}
+
+/** Datasource uids of a dashboard's Prometheus panels and targets. */
+function prometheusDatasourceUids(dashboard: unknown, out: string[] = []): string[] {
+  if (Array.isArray(dashboard)) for (const x of dashboard) prometheusDatasourceUids(x, out);
+  else if (dashboard && typeof dashboard === 'object') {
+    const ds = (dashboard as { datasource?: { type?: string; uid?: string } }).datasource;
+    if (ds && typeof ds === 'object' && ds.type === 'prometheus') out.push(String(ds.uid));
+    for (const v of Object.values(dashboard)) prometheusDatasourceUids(v, out);
+  }
+  return out;
+}
+
+/**
+ * The chart's alert rules and dashboards are the repository's (deploy/prometheus/alerts.yml, deploy/grafana/dashboards):
+ * byte-identical copies under files/, rendered without loss (the PrometheusRule's groups are the rule file's, each
+ * dashboard ConfigMap holds the dashboard), and the values that change them do what they say (the options profile:
+ * disabledAlerts, additionalRuleLabels, datasourceUid).
+ */
+function observabilityIssues(root: string, rendered: Map<string, RenderedDoc[]>): string[] {
+  const out: string[] = [];
+  const read = (f: string) => (existsSync(join(root, f)) ? readFileSync(join(root, f), 'utf8') : undefined);
+  const alerts = read(ALERTS_FILE);
+  if (alerts === undefined) return [`${ALERTS_FILE} is missing`];
+  if (read(CHART_ALERTS_FILE) !== alerts) out.push(`${CHART_ALERTS_FILE} differs from ${ALERTS_FILE}: cp ${ALERTS_FILE} ${CHART_ALERTS_FILE}`);
+  const jsonFiles = (dir: string) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith('.json')).sort() : []);
+  const dashboards = jsonFiles(DASHBOARDS_DIR);
+  if (dashboards.length === 0) out.push(`${DASHBOARDS_DIR} has no dashboards`);
+  if (!isDeepStrictEqual(jsonFiles(CHART_DASHBOARDS_DIR), dashboards) || dashboards.some((f) => read(`${CHART_DASHBOARDS_DIR}/${f}`) !== read(`${DASHBOARDS_DIR}/${f}`))) {
+    out.push(`${CHART_DASHBOARDS_DIR} differs from ${DASHBOARDS_DIR}: rm ${CHART_DASHBOARDS_DIR}/*.json && cp ${DASHBOARDS_DIR}/*.json ${CHART_DASHBOARDS_DIR}/`);
+  }
+  const groups = (parseYaml(alerts) as { groups: Array<{ name: string; rules: Array<{ alert?: string; labels?: Record<string, string> }> }> }).groups;
+  const alertCount = groups.reduce((n, g) => n + g.rules.length, 0);
+  const dashboardMaps = (docs: RenderedDoc[]) => docs.filter((d) => d.obj.kind === 'ConfigMap' && d.obj.metadata?.labels?.[GRAFANA_DASHBOARD_LABEL] === '1');
+  for (const profile of ['production', 'options'] as const) {
+    const docs = rendered.get(profile) ?? [];
+    const rule = docs.find((d) => d.obj.kind === 'PrometheusRule');
+    const ruleGroups = (rule?.obj.spec as { groups?: typeof groups } | undefined)?.groups;
+    const maps = dashboardMaps(docs);
+    if (!ruleGroups) out.push(`${profile}: no PrometheusRule with groups`);
+    else if (profile === 'production' && !isDeepStrictEqual(ruleGroups, groups)) out.push(`production: the PrometheusRule's groups are not those of ${ALERTS_FILE}`);
+    else if (profile === 'options') {
+      const rules = ruleGroups.flatMap((g) => g.rules);
+      if (rules.length !== alertCount - 1 || rules.some((r) => r.alert === 'KalshiTickStoreBacklog')) out.push('options: disabledAlerts [KalshiTickStoreBacklog] must leave out exactly that alert');
+      if (rules.some((r) => r.labels?.team !== 'trading')) out.push('options: additionalRuleLabels (team: trading) must be on every rule');
+    }
+    for (const f of dashboards) {
+      const m = maps.find((d) => typeof (d.obj.data as Record<string, string> | undefined)?.[f] === 'string');
+      if (!m) {
+        out.push(`${profile}: no dashboard ConfigMap holds ${f}`);
+        continue;
+      }
+      const want = JSON.parse(read(`${DASHBOARDS_DIR}/${f}`) ?? 'null') as unknown;
+      const have = JSON.parse((m.obj.data as Record<string, string>)[f]) as unknown;
+      if (profile === 'production' && !isDeepStrictEqual(have, want)) out.push(`production: ConfigMap ${m.obj.metadata?.name} does not hold ${DASHBOARDS_DIR}/${f} unchanged`);
+      if (profile === 'options') {
+        const uids = [...new Set(prometheusDatasourceUids(have))];
+        if (!isDeepStrictEqual(uids, ['prom-main'])) out.push(`options: ${f} must query datasource uid prom-main (grafanaDashboards.datasourceUid), has ${uids.join(', ')}`);
+      }
+    }
+    if (maps.length !== dashboards.length) out.push(`${profile}: ${maps.length} dashboard ConfigMaps for ${dashboards.length} dashboards`);
   }
   return out;
 }
@@ -225,7 +315,7 @@ export async function runChartChecks(opts: { root?: string; log?: (msg: string) 
   const crdFiles = readdirSync(join(chartPath, 'crds'))
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => ({ path: join(chartPath, 'crds', f), origin: `${CHART_DIR}/crds/${f}` }));
-  crdFiles.push({ path: join(__dirname, 'fixtures', 'servicemonitor.crd.yaml'), origin: 'ServiceMonitor subset schema (libs/deploy-checks/src/fixtures)' });
+  for (const f of MONITORING_CRD_FIXTURES) crdFiles.push({ path: join(__dirname, 'fixtures', f.file), origin: f.origin });
   let validators: Validators | undefined;
   await check(CHECK_NAMES.validators, async () => {
     validators = await loadValidators(root, crdFiles);
@@ -325,6 +415,8 @@ export async function runChartChecks(opts: { root?: string; log?: (msg: string) 
     const have = grants((role.obj.rules as Rule[]) ?? []);
     return [...[...want].filter((g) => !have.has(g)).map((g) => `missing: ${g}`), ...[...have].filter((g) => !want.has(g)).map((g) => `not in k8s/rbac (more than the operator needs): ${g}`)];
   });
+
+  await check(CHECK_NAMES.observability, () => observabilityIssues(root, rendered));
 
   await check(CHECK_NAMES.manifests, () => {
     const want = renderPlainManifests(helm, root);

@@ -69,6 +69,7 @@ it('NOTES.txt shouts about live mode and says paper mode otherwise', () => expec
 it("the chart's CRD is the operator's generated k8s/crd file", () => expectCheck(CHECK_NAMES.crd));
 it("the operator's Role grants exactly what k8s/rbac grants (the rules its tests run under)", () => expectCheck(CHECK_NAMES.rbac));
 it('k8s/manifests/kalshi-platform.yaml is what the chart renders with its default values', () => expectCheck(CHECK_NAMES.manifests));
+it("the chart's alert rules and dashboards are deploy/prometheus/alerts.yml and deploy/grafana/dashboards, rendered unchanged", () => expectCheck(CHECK_NAMES.observability));
 it('no check failed', () => {
   expect(report.checks.filter((c) => !c.ok).map((c) => ({ name: c.name, details: c.details }))).toEqual([]);
   expect(report.ok).toBe(true);
@@ -88,6 +89,9 @@ describe('the validators catch broken objects', () => {
     ['a TickerPlant with 0 shards', { apiVersion: 'kalshi-platform.io/v1alpha1', kind: 'TickerPlant', metadata: { name: 'bad-shards' }, spec: { shards: 0, image } }, /TickerPlant\/bad-shards .*shards/],
     ['a TickerPlant field the API server would drop', { apiVersion: 'kalshi-platform.io/v1alpha1', kind: 'TickerPlant', metadata: { name: 'bad-cr-field' }, spec: { shards: 1, image, shard: 2 } }, /TickerPlant\/bad-cr-field .*spec\.shard: unknown field/],
     ['a ServiceMonitor with a malformed interval', { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'bad-sm' }, spec: { selector: { matchLabels: { app: 'bad-env' } }, endpoints: [{ port: 'health', interval: '30 seconds' }] } }, /ServiceMonitor\/bad-sm .*interval/],
+    ['a PrometheusRule with a malformed for', { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'bad-rule' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5 minutes', labels: { severity: 'warning' }, annotations: { summary: 's', description: 'd', runbook: 'r' } }] }] } }, /PrometheusRule\/bad-rule .*for must match pattern/],
+    ['an alert without severity, summary or runbook', { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'bad-alert' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5m' }] }] } }, /PrometheusRule\/bad-alert .*label severity must be one of/],
+    ['a rule that is both an alert and a recording rule', { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'bad-record' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', record: 'a:b', expr: 'up' }] }] } }, /PrometheusRule\/bad-record .*exactly one of alert and record/],
     ['a kind without a model', { apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'bad-kind' } }, /Widget\/bad-kind .*no model/],
     ['a Service that selects nothing', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad-service' }, spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] } }, /Service\/bad-service .*selects no rendered pod/],
     ['$(VAR) used before it is defined', deployment('bad-env', { env: [{ name: 'URL', value: 'redis://:$(PASSWORD)@r:6379' }, { name: 'PASSWORD', value: 'x' }] }), /Deployment\/bad-env .*\$\(PASSWORD\) before it is defined/],

@@ -11,14 +11,14 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CHART_DIR, IMAGE_COMMANDS, MANIFESTS_FILE, renderPlainManifests, runChartChecks } from './chart-check';
+import { CHART_DIR, IMAGE_COMMANDS, MANIFESTS_FILE, MONITORING_CRD_FIXTURES, renderPlainManifests, runChartChecks } from './chart-check';
 import { ensureHelm, repoRoot } from './helm';
 import { crossCheck, loadValidators, parseRendered, validateDocs } from './validate';
 
 /** `--validate FILE`: the issues of the objects in FILE (exit 1 when there are any). */
 async function validateFile(root: string, file: string): Promise<number> {
   const crds = readdirSync(join(root, CHART_DIR, 'crds')).map((f) => ({ path: join(root, CHART_DIR, 'crds', f), origin: f }));
-  crds.push({ path: join(__dirname, 'fixtures', 'servicemonitor.crd.yaml'), origin: 'servicemonitor.crd.yaml' });
+  for (const f of MONITORING_CRD_FIXTURES) crds.push({ path: join(__dirname, 'fixtures', f.file), origin: f.file });
   const v = await loadValidators(root, crds);
   const { docs, issues } = parseRendered(readFileSync(file, 'utf8'));
   issues.push(...(await validateDocs(v, docs)));

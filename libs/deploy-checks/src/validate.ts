@@ -4,14 +4,17 @@
  * 1. **Schema**: every object goes through the model of its kind from `kubernetes-models` (`new Deployment(o).validate()`:
  *    required fields, types, formats, enums of the OpenAPI spec). Custom resources go through the validator that
  *    `@kubernetes-models/crd-generate` generates from their CRD's `openAPIV3Schema` (the TickerPlant from the chart's
- *    `crds/`; the ServiceMonitor from `fixtures/servicemonitor.crd.yaml`, see there). A kind with no model fails.
+ *    `crds/`; the ServiceMonitor and the PrometheusRule from `fixtures/*.crd.yaml`, see there). A kind with no model
+ *    fails.
  * 2. **Unknown fields**: those models accept fields they do not know, while `kubectl apply` (strict field validation)
  *    refuses them and the API server silently drops them from custom resources. Every field is therefore also looked
  *    up: built-in kinds in the attribute maps of `@kubernetes/client-node`'s models, custom resources in their
  *    `openAPIV3Schema` (a field the API server would prune is an error).
  * 3. **References** ({@link crossCheck}): selectors that select something, named ports that exist, ConfigMaps,
  *    Secrets, service accounts, roles, volumes that are rendered (or named in values as existing Secrets), `$(VAR)`
- *    references to variables defined earlier in the same container.
+ *    references to variables defined earlier in the same container; for a PrometheusRule, what its schema cannot say
+ *    (one of alert/record per rule, unique group names, valid record and label names, a severity, summary, description
+ *    and runbook on every alert, balanced `{{ }}` in annotations — Helm must not have eaten Prometheus's templates).
  *
  * `kubernetes-models`, `@kubernetes/client-node` and the generated validators are ES modules: they are loaded with a
  * native `import()` (plain Node only, e.g. `node tools/chart-check.cjs`; Jest runs that as a child process).
@@ -286,6 +289,48 @@ export interface CrossCheckOptions {
   apps: string[];
 }
 
+/** Severities an alert may carry (the platform's convention: alerts.yml's header). */
+export const ALERT_SEVERITIES = ['critical', 'warning', 'info'];
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const count = (text: string, what: string): number => text.split(what).length - 1;
+
+/** What a PrometheusRule's CRD schema cannot say about its `spec` (see the module comment). */
+export function prometheusRuleIssues(spec: Obj): string[] {
+  const out: string[] = [];
+  const groups = asArr(spec.groups);
+  if (groups.length === 0) out.push('spec.groups is empty');
+  const seen = new Set<string>();
+  for (const g of groups) {
+    const gname = String(g.name ?? '');
+    if (seen.has(gname)) out.push(`group ${gname}: duplicate group name (Prometheus refuses the rule file)`);
+    seen.add(gname);
+    const rules = asArr(g.rules);
+    if (rules.length === 0) out.push(`group ${gname}: no rules`);
+    rules.forEach((r, i) => {
+      const isAlert = typeof r.alert === 'string' && r.alert !== '';
+      const isRecord = typeof r.record === 'string' && r.record !== '';
+      const id = `group ${gname} rule ${isAlert ? r.alert : isRecord ? r.record : `#${i}`}`;
+      if (isAlert === isRecord) out.push(`${id}: exactly one of alert and record must be set`);
+      if (typeof r.expr !== 'string' || r.expr.trim() === '') out.push(`${id}: expr is empty`);
+      if (isRecord && !METRIC_NAME.test(String(r.record))) out.push(`${id}: record is not a valid metric name`);
+      if (isAlert && !LABEL_NAME.test(String(r.alert))) out.push(`${id}: alert name must be an identifier ([a-zA-Z_][a-zA-Z0-9_]*)`);
+      if (isRecord && (r.for !== undefined || r.keep_firing_for !== undefined || r.annotations !== undefined)) out.push(`${id}: a recording rule takes no for, keep_firing_for or annotations`);
+      const labels = asObj(r.labels);
+      const annotations = asObj(r.annotations);
+      for (const k of [...Object.keys(labels), ...Object.keys(annotations)]) if (!LABEL_NAME.test(k)) out.push(`${id}: ${k} is not a valid label or annotation name`);
+      for (const [k, v] of Object.entries(annotations)) {
+        if (count(String(v), '{{') !== count(String(v), '}}')) out.push(`${id}: annotation ${k} has unbalanced {{ }} (a template eaten by Helm?)`);
+      }
+      if (!isAlert) return;
+      if (!ALERT_SEVERITIES.includes(String(labels.severity))) out.push(`${id}: label severity must be one of ${ALERT_SEVERITIES.join(', ')} (is ${JSON.stringify(labels.severity)})`);
+      for (const a of ['summary', 'description']) if (typeof annotations[a] !== 'string' || annotations[a] === '') out.push(`${id}: annotation ${a} is missing`);
+      if (!annotations.runbook && !annotations.runbook_url) out.push(`${id}: annotation runbook (or runbook_url) is missing`);
+    });
+  }
+  return out;
+}
+
 /** Reference checks across the rendered objects (see the module comment). */
 export function crossCheck(docs: RenderedDoc[], opts: CrossCheckOptions): Issue[] {
   const issues: Issue[] = [];
@@ -413,6 +458,9 @@ export function crossCheck(docs: RenderedDoc[], opts: CrossCheckOptions): Issue[
         }
         break;
       }
+      case 'PrometheusRule':
+        for (const m of prometheusRuleIssues(spec)) add(m);
+        break;
     }
   }
   return issues;
