@@ -9,6 +9,9 @@
  * With `HEALTH_PORT` (0 = any free port) it serves `GET /healthz` and `GET /readyz` (libs/feature-health) from the start
  * and prints `health: http://127.0.0.1:<port>`; ready = `nats` (connected) and `reference-data` (the events loaded from
  * KALSHI_REST_URL). Unset: no HTTP server.
+ *
+ * Tracing and logs (libs/telemetry): OpenTelemetry tracing, export off unless `OTEL_TRACES_EXPORTER` /
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` say otherwise; pino JSON logs on stdout (`LOG_FORMAT`, `LOG_LEVEL`).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -16,8 +19,11 @@ import { busTransportFromConfig, createBusServer, ensureSignalStream } from '@ka
 import { DetectionConfigError, DetectionModule, DetectionService, detectionConfigFromEnv } from '@kalshi-platform/feature-detection';
 import { HealthConfigError, healthPortFromEnv, natsCheck, startHealthServer, type HealthCheck } from '@kalshi-platform/feature-health';
 import { openTickStore, tickStoreConfig, TickStoreConfigError } from '@kalshi-platform/storage';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError } from '@kalshi-platform/telemetry';
 
 async function main(): Promise<void> {
+  startTracing({ serviceName: 'detection' });
+  const { nest: logger } = createAppLogger({ service: 'detection' });
   const cfg = detectionConfigFromEnv();
   if (!process.env.NATS_URL) throw new DetectionConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
   const healthPort = healthPortFromEnv();
@@ -37,6 +43,7 @@ async function main(): Promise<void> {
   const tickStore = await openTickStore(tickStoreConfig({}, process.env, 'off'));
   const app = await NestFactory.createMicroservice(DetectionModule.forRoot(cfg, transport, { tickStore: tickStore ?? undefined, closeOnShutdown: true }), {
     strategy: createBusServer(transport),
+    logger,
   });
   app.enableShutdownHooks();
   const events = await app.get(DetectionService).loadReferenceData();
@@ -45,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`detection: ${e instanceof DetectionConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError ? e.message : e.stack ?? e.message}`);
+  console.error(`detection: ${e instanceof DetectionConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError || e instanceof TracingConfigError || e instanceof LoggingConfigError ? e.message : e.stack ?? e.message}`);
   process.exit(1);
 });

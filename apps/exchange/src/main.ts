@@ -9,12 +9,17 @@
  * account with a funded balance and an API key, and writes `{"key_id", "private_key_pem"}` to --credentials-out
  * (default `<data-dir>/credentials.json`, mode 0600). Live mode keeps its state in PostgreSQL when `DATABASE_URL` is
  * set, else in an embedded PGlite database under the data dir; a restart keeps every order, balance and position.
+ *
+ * Tracing and logs (libs/telemetry): OpenTelemetry tracing, export off unless `OTEL_TRACES_EXPORTER` /
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` say otherwise; the NestJS logs (errors and warnings) as pino JSON lines on stdout
+ * (`LOG_FORMAT`, `LOG_LEVEL`); the address lines above stay plain.
  */
 import { resolve } from 'node:path';
 import { createPublicKey } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CaptureError, defaultCredentialsPath, FaultSpecError, formatFaultSpec, parseFaultSpec, RATE_LIMIT_TIERS, startExchange } from '@kalshi-platform/feature-exchange';
 import { KalshiCredentialsError, kalshiCredentialsFromEnv } from '@kalshi-platform/kalshi';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError } from '@kalshi-platform/telemetry';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const DEFAULT_CAPTURE = resolve(REPO_ROOT, 'data/samples/kalshi-demo-ws-capture-2026-07-01/ws_session_orderbook_delta_fill.jsonl');
@@ -35,6 +40,8 @@ function faults(value: string) {
 }
 
 async function main(argv: string[]): Promise<void> {
+  const tracing = startTracing({ serviceName: 'exchange' });
+  createAppLogger({ service: 'exchange' });
   const o = new Command('npm run exchange --')
     .description('Mock Kalshi exchange: REST v2, WebSocket v2 and FIX; a live matching venue or a capture replay')
     .option('--port <port>', 'REST + WebSocket TCP port (0 = any free port)', nonNegInt, 8080)
@@ -107,14 +114,17 @@ async function main(argv: string[]): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void ex.close().then(() => process.exit(0));
+    void ex
+      .close()
+      .then(() => tracing.shutdown())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {
-  const expected = e instanceof CaptureError || e instanceof RangeError || e instanceof KalshiCredentialsError || /seed file|cannot read|journal/.test(e.message);
+  const expected = e instanceof CaptureError || e instanceof RangeError || e instanceof KalshiCredentialsError || e instanceof TracingConfigError || e instanceof LoggingConfigError || /seed file|cannot read|journal/.test(e.message);
   console.error(`exchange: ${expected ? e.message : (e.stack ?? e.message)}`);
   process.exit(expected ? 2 : 1);
 });

@@ -8,6 +8,9 @@
  * it takes any signal. SIGTERM/SIGINT: stops taking signals, drains, closes (open orders stay at the exchange and are
  * reconciled at the next start; use the kill switch to cancel them).
  * Exit 1 with a one-line message on a configuration error.
+ *
+ * Tracing and logs (libs/telemetry): OpenTelemetry tracing, export off unless `OTEL_TRACES_EXPORTER` /
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` say otherwise; pino JSON logs on stdout (`LOG_FORMAT`, `LOG_LEVEL`).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -15,16 +18,19 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { config as loadDotEnv } from 'dotenv';
 import { busTransportFromConfig, createBusServer } from '@kalshi-platform/bus';
 import { ExecutionConfigError, ExecutionModule, ExecutionService, executionConfigFromEnv, openExecutionDeps } from '@kalshi-platform/feature-execution';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError } from '@kalshi-platform/telemetry';
 
 async function main(): Promise<void> {
   loadDotEnv();
+  const tracing = startTracing({ serviceName: 'execution' });
+  const { logger: log, nest: logger } = createAppLogger({ service: 'execution' });
   const cfg = executionConfigFromEnv();
   if (!process.env.NATS_URL) throw new ExecutionConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
   const port = Number(process.env.EXECUTION_HTTP_PORT || 8090);
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new ExecutionConfigError(`EXECUTION_HTTP_PORT must be a port number, got ${JSON.stringify(process.env.EXECUTION_HTTP_PORT)}`);
   const transport = busTransportFromConfig(process.env.NATS_URL, undefined, 'execution');
-  const deps = await openExecutionDeps(cfg, { log: (level, msg) => (level === 'info' ? undefined : console.error(`execution ws: ${msg}`)) });
-  const app = await NestFactory.create<NestFastifyApplication>(ExecutionModule.forRoot(cfg, transport, deps), new FastifyAdapter(), { logger: ['error', 'warn', 'log'] });
+  const deps = await openExecutionDeps(cfg, { log: (level, msg) => (level === 'info' ? undefined : log[level]({ context: 'execution ws' }, msg)) });
+  const app = await NestFactory.create<NestFastifyApplication>(ExecutionModule.forRoot(cfg, transport, deps), new FastifyAdapter(), { logger });
   app.connectMicroservice({ strategy: createBusServer(transport) }, { inheritAppConfig: true });
   const service = app.get(ExecutionService);
   const report = await service.start();
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await app.close();
     await deps.closeStore();
+    await tracing.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
@@ -43,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`execution: ${e instanceof ExecutionConfigError ? e.message : (e.stack ?? e.message)}`);
+  console.error(`execution: ${e instanceof ExecutionConfigError || e instanceof TracingConfigError || e instanceof LoggingConfigError ? e.message : (e.stack ?? e.message)}`);
   process.exit(1);
 });

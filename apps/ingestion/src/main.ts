@@ -6,6 +6,9 @@
  * With `HEALTH_PORT` (0 = any free port) it serves `GET /healthz` and `GET /readyz` (libs/feature-health) and prints
  * `health: http://127.0.0.1:<port>`; ready = `nats` (connected) and `feed` (the Kalshi WebSocket connected and a frame
  * received within `HEALTH_FEED_MAX_AGE_MS`, default 60000). Unset: no HTTP server.
+ *
+ * Tracing and logs (libs/telemetry): OpenTelemetry tracing, export off unless `OTEL_TRACES_EXPORTER` /
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` say otherwise; pino JSON logs on stdout (`LOG_FORMAT`, `LOG_LEVEL`).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -13,6 +16,7 @@ import { busTransportFromConfig, createBusServer } from '@kalshi-platform/bus';
 import { freshnessCheck, HealthConfigError, healthPortFromEnv, msFromEnv, natsCheck, startHealthServer, type HealthCheck } from '@kalshi-platform/feature-health';
 import { ConfigError, FeedService, IngestionModule, ingestionConfigFromEnv } from '@kalshi-platform/feature-ingestion';
 import { openTickStore, tickStoreConfig, TickStoreConfigError } from '@kalshi-platform/storage';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError } from '@kalshi-platform/telemetry';
 
 /**
  * `feed`: the WebSocket is connected and a frame arrived within `maxAgeMs` (local arrival time: `framesReceived` of
@@ -45,6 +49,8 @@ function feedCheck(feed: FeedService, maxAgeMs: number): HealthCheck {
 }
 
 async function main(): Promise<void> {
+  startTracing({ serviceName: 'ingestion' });
+  const { nest: logger } = createAppLogger({ service: 'ingestion' });
   const cfg = ingestionConfigFromEnv();
   if (!process.env.NATS_URL) throw new ConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
   const healthPort = healthPortFromEnv();
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
   const tickStore = await openTickStore(tickStoreConfig({}, process.env, 'off'));
   const app = await NestFactory.createMicroservice(IngestionModule.forRoot(cfg, transport, { tickStore: tickStore ?? undefined, closeOnShutdown: true }), {
     strategy: createBusServer(transport),
+    logger,
   });
   app.enableShutdownHooks();
   const feed = app.get(FeedService);
@@ -65,6 +72,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`ingestion: ${e instanceof ConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError ? e.message : e.stack ?? e.message}`);
+  console.error(`ingestion: ${e instanceof ConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError || e instanceof TracingConfigError || e instanceof LoggingConfigError ? e.message : e.stack ?? e.message}`);
   process.exit(1);
 });

@@ -14,6 +14,8 @@
  * | variable | meaning | default |
  * |---|---|---|
  * | `HEALTH_PORT` | serve `GET /healthz` and `GET /readyz` (libs/feature-health) on this port (0 = any free port; prints `health: http://127.0.0.1:<port>`); ready = `exchange`: `GET <exchange>/exchange/status` answers 2xx | unset: no HTTP server |
+ * | `OTEL_TRACES_EXPORTER`, `OTEL_EXPORTER_OTLP_ENDPOINT` | tracing export (libs/telemetry) | off |
+ * | `LOG_FORMAT`, `LOG_LEVEL` | NestJS-style logs as pino lines on stderr (the cycle lines on stdout stay plain) | json (pretty on a TTY), info |
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { HealthConfigError, healthPortFromEnv, httpCheck, startHealthServer } from '@kalshi-platform/feature-health';
 import { KalshiRestClient, loadPrivateKey } from '@kalshi-platform/kalshi';
 import { FixedPointError, ONE_DOLLAR, parsePriceDollars, parseSizeFp } from '@kalshi-platform/market';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError, type TracingHandle } from '@kalshi-platform/telemetry';
 import { MarketMaker } from './market-maker';
 
 /** A usage error: exit code 2. */
@@ -83,7 +86,19 @@ function readCredentials(path: string): { keyId: string; privateKeyPem: string }
   return { keyId: j.key_id, privateKeyPem: j.private_key_pem };
 }
 
+let tracing: TracingHandle | undefined;
+
 async function main(argv: string[]): Promise<number> {
+  try {
+    tracing = startTracing({ serviceName: 'market-maker' });
+    createAppLogger({ service: 'market-maker', destination: 'stderr' });
+  } catch (e) {
+    if (e instanceof TracingConfigError || e instanceof LoggingConfigError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
   const program = new Command('npm run market-maker --')
     .description('Two-sided Kalshi market maker around a seeded random walk (YES bid = buy YES, YES ask = buy NO at 1 - ask)')
     .requiredOption('--exchange <url>', 'exchange REST base (http://127.0.0.1:8080 or …/trade-api/v2)')
@@ -182,7 +197,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  async (code) => {
+    await tracing?.shutdown().catch(() => undefined);
+    process.exit(code);
+  },
   (e: Error) => {
     console.error(`market-maker: ${e.stack ?? e.message}`);
     process.exit(1);

@@ -5,15 +5,21 @@
  * serves `/healthz` (the process) and `/readyz` (the API server answered a Lease request within the lease duration,
  * and NATS_URL, when set, is connected) through libs/feature-health. SIGTERM/SIGINT stop it cleanly: the controller
  * stops, the Lease is released so a standby takes over at once, NATS connections and the health server close.
+ *
+ * Tracing and logs (libs/telemetry): OpenTelemetry tracing, export off unless `OTEL_TRACES_EXPORTER` /
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` say otherwise; NestJS-style logs as pino JSON lines on stdout (`LOG_FORMAT`, `LOG_LEVEL`).
  */
 import 'reflect-metadata';
 import { HealthConfigError, healthPortFromEnv, natsCheck, startHealthServer, type HealthCheck, type RunningHealthServer } from '@kalshi-platform/feature-health';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError } from '@kalshi-platform/telemetry';
 import { NatsAssignmentStore } from './assignment-store';
 import { OperatorConfigError, operatorConfigFromEnv } from './config';
 import { describeError, loadKubeConfig } from './kube';
 import { startManager } from './manager';
 
 async function main(): Promise<void> {
+  const tracing = startTracing({ serviceName: 'operator' });
+  createAppLogger({ service: 'operator' });
   const cfg = operatorConfigFromEnv();
   const healthPort = healthPortFromEnv();
   const kubeConfig = loadKubeConfig();
@@ -59,7 +65,7 @@ async function main(): Promise<void> {
     hard.unref();
     manager
       .stop()
-      .then(() => Promise.all([store.close(), health?.close()]))
+      .then(() => Promise.all([store.close(), health?.close(), tracing.shutdown()]))
       .then(() => process.exit(0))
       .catch((err) => {
         console.error(`operator: shutdown failed: ${describeError(err)}`);
@@ -71,6 +77,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`operator: ${e instanceof OperatorConfigError || e instanceof HealthConfigError ? e.message : (e.stack ?? e.message)}`);
+  console.error(`operator: ${e instanceof OperatorConfigError || e instanceof HealthConfigError || e instanceof TracingConfigError || e instanceof LoggingConfigError ? e.message : (e.stack ?? e.message)}`);
   process.exit(1);
 });

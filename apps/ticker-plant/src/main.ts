@@ -11,6 +11,9 @@
  * With `HEALTH_PORT` (0 = any free port) it serves `GET /healthz` and `GET /readyz` (libs/feature-health) from the start
  * and prints `health: http://127.0.0.1:<port>`; ready = `nats` (connected) and `partitions` (the assignment read and
  * every partition it owns rebuilt; always up with the static assignment once started). Unset: no HTTP server.
+ *
+ * Tracing and logs (libs/telemetry): OpenTelemetry tracing, export off unless `OTEL_TRACES_EXPORTER` /
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` say otherwise; pino JSON logs on stdout (`LOG_FORMAT`, `LOG_LEVEL`).
  */
 import 'reflect-metadata';
 import type { INestMicroservice } from '@nestjs/common';
@@ -18,8 +21,11 @@ import { busTransportFromConfig } from '@kalshi-platform/bus';
 import { HealthConfigError, healthPortFromEnv, natsCheck, startHealthServer, type HealthCheck } from '@kalshi-platform/feature-health';
 import { ShardHandoff, TickerPlantConfigError, startTickerPlant, tickerPlantConfigFromEnv } from '@kalshi-platform/feature-ticker-plant';
 import { createHotCache, openTickStore, tickStoreConfig, TickStoreConfigError } from '@kalshi-platform/storage';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError } from '@kalshi-platform/telemetry';
 
 async function main(): Promise<void> {
+  startTracing({ serviceName: 'ticker-plant' });
+  const { nest: logger } = createAppLogger({ service: 'ticker-plant' });
   const cfg = tickerPlantConfigFromEnv();
   if (!process.env.NATS_URL) throw new TickerPlantConfigError('NATS_URL is required (e.g. nats://127.0.0.1:4222)');
   const healthPort = healthPortFromEnv();
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
   }
   const tickStore = await openTickStore(tickStoreConfig({}, process.env, 'off'));
   const hotCache = process.env.REDIS_URL ? createHotCache({ redisUrl: process.env.REDIS_URL }) : undefined;
-  app = await startTickerPlant(cfg, busTransportFromConfig(process.env.NATS_URL), {}, { tickStore: tickStore ?? undefined, hotCache, closeOnShutdown: true });
+  app = await startTickerPlant(cfg, busTransportFromConfig(process.env.NATS_URL), { logger }, { tickStore: tickStore ?? undefined, hotCache, closeOnShutdown: true });
   app.enableShutdownHooks();
   if (cfg.handoff) {
     console.log(`ticker-plant shard ${cfg.shardIndex} of plant ${cfg.handoff.name}: partitions from ${cfg.handoff.assignmentBucket}/${cfg.handoff.name}, market data from stream ${cfg.handoff.mdStream}`);
@@ -44,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`ticker-plant: ${e instanceof TickerPlantConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError ? e.message : e.stack ?? e.message}`);
+  console.error(`ticker-plant: ${e instanceof TickerPlantConfigError || e instanceof TickStoreConfigError || e instanceof HealthConfigError || e instanceof TracingConfigError || e instanceof LoggingConfigError ? e.message : e.stack ?? e.message}`);
   process.exit(1);
 });

@@ -6,3 +6,4 @@ export * from './transport';
 export * from './trading';
 export * from './jetstream';
 export * from './md-stream';
+export * from './tracing';

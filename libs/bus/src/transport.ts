@@ -3,9 +3,11 @@
  * Switching is configuration only (`NATS_URL`); handlers and publishers are the same either way.
  */
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import { ClientNats, ClientProxy, CustomTransportStrategy, Server, ServerNats } from '@nestjs/microservices';
-import { lastValueFrom, timeout } from 'rxjs';
+import { lastValueFrom, Observable, timeout } from 'rxjs';
 import { InProcessBroker, InProcessClient, InProcessServer } from './in-process';
+import { busTracingEnabled, extractNatsTraceContext, runConsumeSpan, startPublishSpan, tracedRequest, withNatsTraceHeaders } from './tracing';
 
 /** Where the bus lives. */
 export type BusTransport = { kind: 'in-process'; broker: InProcessBroker } | { kind: 'nats'; url: string; name?: string };
@@ -13,10 +15,15 @@ export type BusTransport = { kind: 'in-process'; broker: InProcessBroker } | { k
 /** Injection token of the app's ClientProxy for publishing and requests. */
 export const BUS_CLIENT = Symbol('BUS_CLIENT');
 
+type NatsMsg = Parameters<ServerNats['handleMessage']>[1];
+
 /**
  * NestJS's NATS server with the handler lookup cached per subscription pattern. The stock lookup
  * (Server.getRouteFromPattern) tries `JSON.parse` on the pattern for every message, which throws for a
  * plain subject and dominated the per-message cost in profiles (bench/pipeline.bench.ts).
+ *
+ * With tracing on (./tracing.ts) every message is handled inside the span `<subscription pattern> process` (CONSUMER
+ * for an event, SERVER for a request) whose parent is the W3C trace context of the message headers.
  */
 export class CachedRouteServerNats extends ServerNats {
   private readonly handlerCache = new Map<string, ReturnType<Server['getHandlerByPattern']>>();
@@ -32,6 +39,33 @@ export class CachedRouteServerNats extends ServerNats {
     this.handlerCache.clear();
     super.addHandler(...args);
   }
+  override handleMessage(channel: string, natsMsg: NatsMsg): Promise<unknown> {
+    if (!busTracingEnabled()) return super.handleMessage(channel, natsMsg);
+    const kind = natsMsg.reply ? SpanKind.SERVER : SpanKind.CONSUMER;
+    return runConsumeSpan(channel, natsMsg.subject, extractNatsTraceContext(natsMsg.headers), kind, () => super.handleMessage(channel, natsMsg));
+  }
+}
+
+/**
+ * NestJS's NATS client whose publishes carry the trace context when tracing is on (./tracing.ts): `emit` inside a
+ * PRODUCER span `<subject> publish`, `send` inside a CLIENT span `<subject> send`, the span's W3C context in the NATS
+ * headers (through a NatsRecord; a NatsRecord given keeps its own headers). Tracing off: ClientNats unchanged.
+ */
+export class TracedClientNats extends ClientNats {
+  override emit<TResult = unknown, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
+    if (!busTracingEnabled() || typeof pattern !== 'string') return super.emit<TResult, TInput>(pattern, data);
+    const { span, ctx } = startPublishSpan(pattern);
+    try {
+      return super.emit<TResult, unknown>(pattern, withNatsTraceHeaders(data, ctx));
+    } finally {
+      span.end();
+    }
+  }
+
+  override send<TResult = unknown, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
+    if (!busTracingEnabled() || typeof pattern !== 'string') return super.send<TResult, TInput>(pattern, data);
+    return tracedRequest(pattern, (ctx) => super.send<TResult, unknown>(pattern, withNatsTraceHeaders(data, ctx)));
+  }
 }
 
 /** A NestJS server strategy for the transport (pass it as `{ strategy }` to createMicroservice / connectMicroservice). */
@@ -43,7 +77,7 @@ export function createBusServer(t: BusTransport): Server & CustomTransportStrate
 /** A NestJS ClientProxy for the transport. */
 export function createBusClient(t: BusTransport): ClientProxy {
   if (t.kind === 'in-process') return new InProcessClient(t.broker);
-  return new ClientNats({ servers: [t.url], name: t.name, maxReconnectAttempts: -1 }) as unknown as ClientProxy;
+  return new TracedClientNats({ servers: [t.url], name: t.name, maxReconnectAttempts: -1 }) as unknown as ClientProxy;
 }
 
 /**

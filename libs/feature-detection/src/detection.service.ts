@@ -22,6 +22,10 @@
  *   {@link sportsbookSignalToV1}. The quote time is the BBO's exchange time, or the local clock for a BBO without one.
  * Every signal is checked with `decodeSignalV1` before it leaves (a failure is counted in `invalid`, logged, not sent).
  * Counts and the matching report: {@link DetectionService.sportsbookReport} (`ctl.v1.detection.sportsbook`).
+ *
+ * Metrics (libs/telemetry): its counters are read at scrape time (`kalshi_detection_*`, `kalshi_bus_*_total{app=
+ * "detection"}`, `kalshi_exchange_rate_limited_total`, the tick store's); each BBO message is timed
+ * (`kalshi_stage_latency_seconds{stage="detection"}`) and its `tsMs` gives `kalshi_bus_consume_lag_seconds`.
  */
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
@@ -29,6 +33,7 @@ import { BUS_CLIENT, decodeBboV1, decodeSignalV1, DetectionStatusV1, Opportunity
 import { decodeEventsList, KalshiEvent, KalshiRestClient } from '@kalshi-platform/kalshi';
 import { ArbitrageDetector, Episode, EpisodeEvent, EventRef, type SportsbookSignalV1 } from '@kalshi-platform/strategy';
 import { TICK_STORE, type ArbOpportunityRow, type TickRow, type TickStore } from '@kalshi-platform/storage';
+import { payloadTsMs, registerCollector, registerTickStore, stageProbe, type Unregister } from '@kalshi-platform/telemetry';
 import { DEFAULT_ARB_SIGNAL_SIZE_CENTIS, DEFAULT_ARB_SIGNAL_TTL_MS, DEFAULT_ODDS_POLL_MS, type DetectionConfig } from './detection.config';
 import { arbEpisodeToSignal, signalToRows, sportsbookSignalToV1 } from './signals';
 import { disabledSportsbookReport, emptySignalCounts, SportsbookFeed, type DetectionSignalCounts, type DetectionSportsbookReport } from './sportsbook-feed';
@@ -103,6 +108,14 @@ export class DetectionService implements OnModuleDestroy {
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshing: Promise<void> | null = null;
   private stopped = false;
+  /** messages published (episode events and signals) */
+  private published = 0;
+  /** episodes opened, by kind */
+  private readonly episodesOpened: Record<string, number> = {};
+  /** the REST client of the reference data (its 429 count is a metric) */
+  private rest: KalshiRestClient | null = null;
+  private readonly stage = stageProbe('detection');
+  private readonly unregister: Unregister[] = [];
 
   /**
    * @param now wall clock, epoch ms (default `Date.now`): the observation time of an odds file and the quote time of
@@ -121,6 +134,21 @@ export class DetectionService implements OnModuleDestroy {
       cfg.sportsbook === undefined
         ? null
         : new SportsbookFeed(cfg.sportsbook, { now: this.now, logger: this.logger, fees: { takerFeeBps: cfg.takerFeeBps, feeRoundingTicks: cfg.feeRoundingTicks } });
+    this.unregister.push(
+      registerCollector(
+        'detection',
+        () => ({
+          published: this.published,
+          consumed: this.consumed,
+          signals: { ...this.counts.published },
+          episodes: { ...this.episodesOpened },
+          openEpisodes: this.detector.openCount(),
+          rateLimited: this.rest?.rateLimited ?? 0,
+        }),
+        this,
+      ),
+    );
+    if (ticks !== null) this.unregister.push(registerTickStore(ticks));
   }
 
   /**
@@ -130,6 +158,7 @@ export class DetectionService implements OnModuleDestroy {
    */
   async loadReferenceData(): Promise<number> {
     const rest = new KalshiRestClient({ baseUrl: this.cfg.restUrl });
+    this.rest = rest;
     const events = await rest.getAll<unknown>('events', 'events', { with_nested_markets: true, limit: 200 });
     const decoded = decodeEventsList({ events });
     if (!decoded.ok) throw new Error(`GET ${this.cfg.restUrl}/events: ${decoded.error.message}`);
@@ -192,10 +221,17 @@ export class DetectionService implements OnModuleDestroy {
     this.stopped = true;
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
     this.pollTimer = null;
+    for (const u of this.unregister.splice(0)) u();
   }
 
-  /** Handles one BBO message. Never throws: a malformed message is counted and skipped. */
+  /** Handles one BBO message (timed for the metrics). Never throws: a malformed message is counted and skipped. */
   onBbo(data: unknown): void {
+    const t0 = this.stage.begin(payloadTsMs(data));
+    this.handleBbo(data);
+    this.stage.end(t0);
+  }
+
+  private handleBbo(data: unknown): void {
     this.consumed++;
     let out: EpisodeEvent[];
     let tsMs: number;
@@ -220,6 +256,8 @@ export class DetectionService implements OnModuleDestroy {
     }
     for (let i = 0; i < out.length; i++) {
       this.bus.emit(subjects.opportunity(out[i].episode.kind), episodeToV1(out[i].type, out[i].episode));
+      this.published++;
+      if (out[i].type === 'opened') this.episodesOpened[out[i].episode.kind] = (this.episodesOpened[out[i].episode.kind] ?? 0) + 1;
       if (this.ticks !== null) {
         const row = episodeToRow(out[i].type, out[i].episode, tsMs);
         if (tsMs <= 0) this.untimed.push(row);
@@ -287,6 +325,7 @@ export class DetectionService implements OnModuleDestroy {
       return;
     }
     this.bus.emit(subjects.signal(s.kind), s);
+    this.published++;
     this.counts.published[s.kind] = (this.counts.published[s.kind] ?? 0) + 1;
     if (this.ticks !== null) for (const row of signalToRows(s)) this.storeRow(row);
   }

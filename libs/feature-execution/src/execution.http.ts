@@ -1,13 +1,14 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, OnModuleDestroy, Post, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, OnModuleDestroy, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ContractError, type ExecutionPortfolioV1, type ExecutionStatusV1, type KillSwitchResultV1 } from '@kalshi-platform/bus';
 import { runHealthChecks, type HealthCheck, type HealthReport } from '@kalshi-platform/feature-health';
+import { METRICS_CONTENT_TYPE, metricsText } from '@kalshi-platform/telemetry';
 import { ExecutionService } from './execution.service';
 
 /**
  * HTTP endpoints of the standalone execution app (`EXECUTION_HTTP_PORT`): `GET /healthz` (liveness: the process
- * answers), `GET /readyz` (readiness, see {@link ExecutionHttpController.ready}), `GET /status`, `GET /portfolio`,
- * `POST /kill-switch` and `POST /resume` with `{"by": "...", "reason": "..."}`. A malformed body is a 400 naming the
- * field.
+ * answers), `GET /readyz` (readiness, see {@link ExecutionHttpController.ready}), `GET /metrics` (Prometheus, issue #7),
+ * `GET /status`, `GET /portfolio`, `POST /kill-switch` and `POST /resume` with `{"by": "...", "reason": "..."}`. A
+ * malformed body is a 400 naming the field.
  */
 @Controller()
 export class ExecutionHttpController implements OnModuleDestroy {
@@ -38,6 +39,16 @@ export class ExecutionHttpController implements OnModuleDestroy {
     const checks = this.readyChecks ?? [];
     this.readyChecks = null;
     await Promise.all(checks.map((c) => c.close?.().catch(() => undefined)));
+  }
+
+  /**
+   * Every metric of the process (prom-client's default registry: `kalshi_execution_*`, the process metrics, ...) in the
+   * Prometheus text format 0.0.4.
+   */
+  @Get('metrics')
+  @Header('Content-Type', METRICS_CONTENT_TYPE)
+  metrics(): Promise<string> {
+    return metricsText();
   }
 
   @Get('status')

@@ -26,6 +26,12 @@
  * then lists the resting orders again and reports how many are left (0 unless a cancel failed).
  *
  * Everything that changes state runs on one serial queue, so a fill never interleaves with the order it belongs to.
+ *
+ * Metrics (libs/telemetry): its counters, orders, breaker and kill switch are read at scrape time
+ * (`kalshi_execution_*`, `kalshi_bus_*_total{app="execution"}`, `kalshi_exchange_rate_limited_total`); each traded
+ * signal is timed from its arrival to the end of its handling (orders sent or refused:
+ * `kalshi_stage_latency_seconds{stage="execution"}`), and the consume lag is observed from a signal's `createdTsMs`
+ * and a BBO's `tsMs`.
  */
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ClientNats, type ClientProxy } from '@nestjs/microservices';
@@ -61,9 +67,11 @@ import { decodeFills, decodeOrders, decodePositions, KalshiRestClient, KalshiWsC
 import { ONE_DOLLAR } from '@kalshi-platform/market';
 import { natsCheck, postgresCheck, redactUrl, type HealthCheck } from '@kalshi-platform/feature-health';
 import { CircuitBreaker, KillSwitch, RiskGate, type RiskRejection } from '@kalshi-platform/risk';
+import { registerCollector, stageProbe, type Unregister } from '@kalshi-platform/telemetry';
 import type { ExecutionConfig } from './execution.config';
 import { ExecutionStore } from './execution.store';
 import { exchangeOrderView, type OrderRoute } from './order-route';
+import { SpanKind, withSpan } from '@kalshi-platform/telemetry';
 import { EXECUTION_CONFIG, EXECUTION_DEPS } from './tokens';
 
 /** What the service is given besides its config. */
@@ -116,6 +124,11 @@ export class ExecutionService implements OnModuleDestroy {
     stateAnomalies: 0,
   };
   private readonly riskRejections: Record<string, number> = {};
+  /** bus messages: BBOs received, orders and fills published (metrics) */
+  private bbosReceived = 0;
+  private published = 0;
+  private readonly stage = stageProbe('execution');
+  private unregisterMetrics: Unregister | null = null;
 
   constructor(
     @Inject(EXECUTION_CONFIG) private readonly cfg: ExecutionConfig,
@@ -125,6 +138,25 @@ export class ExecutionService implements OnModuleDestroy {
     this.clock = deps.clock ?? Date.now;
     const now = this.clock();
     this.gate = new RiskGate({ limits: cfg.limits, nowMs: now, killSwitch: new KillSwitch(), breaker: new CircuitBreaker(cfg.breaker) });
+    this.unregisterMetrics = registerCollector(
+      'execution',
+      () => {
+        const st = this.status();
+        return {
+          published: this.published,
+          consumed: st.signalsReceived + this.bbosReceived,
+          ordersByState: st.ordersByStatus,
+          ordersSent: st.ordersSent,
+          fills: st.fills,
+          riskRejections: st.riskRejections,
+          breakerState: st.breaker.state,
+          killSwitchEngaged: st.killSwitch.engaged,
+          positionMismatches: this.lastReconcile?.positionMismatches.length ?? 0,
+          rateLimited: this.deps.rest.rateLimited,
+        };
+      },
+      this,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -190,6 +222,8 @@ export class ExecutionService implements OnModuleDestroy {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unregisterMetrics?.();
+    this.unregisterMetrics = null;
     if (this.timer) clearInterval(this.timer);
     this.deps.ws?.close();
     await this.queue.catch(() => undefined);
@@ -214,6 +248,7 @@ export class ExecutionService implements OnModuleDestroy {
 
   /** A signal from the bus. Never throws: malformed -> counted and skipped. */
   onSignal(data: unknown): void {
+    const t0 = this.stage.begin();
     this.counters.signalsReceived++;
     let s: SignalV1;
     try {
@@ -223,21 +258,27 @@ export class ExecutionService implements OnModuleDestroy {
       if (this.counters.signalsRejected <= 20) this.logger.warn(`rejected signal message: ${(e as Error).message}`);
       return;
     }
+    this.stage.lag(s.createdTsMs);
     if (!this.cfg.kinds.includes(s.kind)) {
       this.counters.signalsIgnored++;
       return;
     }
-    void this.ready.then(() => this.serial(() => this.handleSignal(s))).catch((e) => this.logger.error(`signal ${s.id}: ${(e as Error).message}`));
+    void this.ready
+      .then(() => this.serial(() => this.handleSignal(s)))
+      .then(() => this.stage.end(t0))
+      .catch((e) => this.logger.error(`signal ${s.id}: ${(e as Error).message}`));
   }
 
   /** A BBO from the ticker plant: the marks (unrealized PnL, the gate's day PnL) and the collar's reference asks. */
   onBbo(data: unknown): void {
+    this.bbosReceived++;
     let b;
     try {
       b = decodeBboV1(data);
     } catch {
       return;
     }
+    this.stage.lag(b.tsMs);
     if (!b.valid) {
       this.marks.delete(b.marketTicker);
       return;
@@ -344,7 +385,9 @@ export class ExecutionService implements OnModuleDestroy {
       this.publishOrder(order);
       await this.deps.store.audit('execution', 'order.place', cid, { signalId: s.id, leg: i, route: this.deps.route.name, marketTicker: leg.marketTicker, side: leg.side, action: leg.action, priceTicks: leg.priceTicks, countCentis: leg.sizeCentis }, nowLeg);
       this.counters.ordersSent++;
-      const res = await this.deps.route.place(order, { timeInForce: this.cfg.timeInForce, expirationTsMs: s.expiresTsMs });
+      const res = await withSpan('order.place', { kind: SpanKind.CLIENT, attributes: { 'order.route': this.deps.route.name, 'order.client_order_id': cid, 'order.signal_id': s.id, 'order.market_ticker': leg.marketTicker, 'order.side': leg.side, 'order.action': leg.action } }, (span) =>
+        this.deps.route.place(order, { timeInForce: this.cfg.timeInForce, expirationTsMs: s.expiresTsMs }).then((r) => (span.setAttribute('order.result', r.kind), r)),
+      );
       const t = this.clock();
       if (res.kind === 'accepted') {
         await this.transition(cid, { type: 'accepted', orderId: res.order.orderId, tsMs: t });
@@ -404,6 +447,7 @@ export class ExecutionService implements OnModuleDestroy {
     const pos = this.ledger.position(fill.marketTicker);
     if (pos) await this.deps.store.savePosition(pos);
     this.bus.emit(subjects.fill, fillV1(fill));
+    this.published++;
     const now = this.clock();
     const o = cid ? this.orders.get(cid) : undefined;
     if (!cid || !o) {
@@ -706,6 +750,7 @@ export class ExecutionService implements OnModuleDestroy {
 
   private publishOrder(o: OrderState): void {
     this.bus.emit(subjects.order(o.status), orderV1(o));
+    this.published++;
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
-import { PROCESS_CHECK, runHealthChecks, startHealthServer, type HealthCheck, type RunningHealthServer } from './index';
+import { Counter, register } from 'prom-client';
+import { PROCESS_CHECK, PROMETHEUS_TEXT_CONTENT_TYPE, runHealthChecks, startHealthServer, type HealthCheck, type RunningHealthServer } from './index';
 
 const up = (name: string, detail?: string): HealthCheck => ({ name, check: async () => ({ ok: true, detail }) });
 const down = (name: string, detail?: string): HealthCheck => ({ name, check: async () => ({ ok: false, detail }) });
@@ -117,6 +118,34 @@ describe('startHealthServer', () => {
     await Promise.all([s.close(), s.close()]);
     expect(closes).toBe(1);
     await expect(fetch(`http://127.0.0.1:${s.port}/readyz`)).rejects.toThrow();
+  });
+
+  it('serves GET /metrics: the default registry in text format 0.0.4, process metrics without a prefix, what the app registered', async () => {
+    const requests = new Counter({ name: 'health_spec_requests_total', help: 'A metric of the host app.', labelNames: ['route'] });
+    requests.inc({ route: '/x' }, 3);
+    try {
+      const s = await start({ port: 0, host: '127.0.0.1' });
+      const res = await fetch(`http://127.0.0.1:${s.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(PROMETHEUS_TEXT_CONTENT_TYPE);
+      expect(PROMETHEUS_TEXT_CONTENT_TYPE).toBe(register.contentType);
+      const text = await res.text();
+      expect(text).toContain('# HELP health_spec_requests_total A metric of the host app.\n# TYPE health_spec_requests_total counter\nhealth_spec_requests_total{route="/x"} 3\n');
+      expect(text).toMatch(/^# TYPE process_cpu_user_seconds_total counter$/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+      expect(text).toMatch(/^# TYPE nodejs_eventloop_lag_seconds gauge$/m);
+      expect(text.endsWith('\n')).toBe(true);
+      // a second server in the process (and a second scrape) registers the default metrics once
+      const s2 = await start({ port: 0, host: '127.0.0.1' });
+      const again = await (await fetch(`http://127.0.0.1:${s2.port}/metrics`)).text();
+      expect(again.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
+      // metrics: false -> no route
+      const off = await start({ port: 0, host: '127.0.0.1', metrics: false });
+      expect((await fetch(`http://127.0.0.1:${off.port}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${off.port}/healthz`)).status).toBe(200);
+    } finally {
+      register.removeSingleMetric('health_spec_requests_total');
+    }
   });
 
   it("leaves the host app's Nest logger in place (logger: false is process-wide in Nest)", async () => {

@@ -5,13 +5,20 @@
  * - `GET /readyz`  — readiness: every `ready` check is up;
  *
  * 200 with terminus's body when all are up, 503 with the same body (its `error` naming the failing checks) otherwise.
- * Kubernetes probes and Docker HEALTHCHECKs point at it; issue #7 adds `/metrics` to the same server. It runs beside
- * the app it reports on (its own Nest application, port and DI container) and logs nothing.
+ * Kubernetes probes and Docker HEALTHCHECKs point at it. It runs beside the app it reports on (its own Nest
+ * application, port and DI container) and logs nothing.
+ *
+ * Issue #7: it also serves `GET /metrics` (option `metrics`, default on): every metric of prom-client's default
+ * registry in the Prometheus text format 0.0.4, Node's default process metrics included (started at the first scrape
+ * when nothing started them before, no prefix). The platform's `kalshi_*` metrics (libs/telemetry) live in that same
+ * registry; this library reads the registry through prom-client itself, as libs/telemetry is a sibling infrastructure
+ * library it may not import.
  */
-import { Controller, Get, Inject, Logger, Module, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthCheckService, HealthIndicatorService, TerminusModule, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
+import { collectDefaultMetrics, register } from 'prom-client';
 import { assertUniqueNames, DEFAULT_CHECK_TIMEOUT_MS, indicatorResult, type HealthCheck } from './health-check';
 
 /** Where the health server listens and what it checks. */
@@ -26,6 +33,8 @@ export interface HealthServerOptions {
   ready?: HealthCheck[];
   /** time limit of each check, ms (a slower check is down: "timed out"); default 5000. An addition to the issue #6 contract */
   checkTimeoutMs?: number;
+  /** serve `GET /metrics` (prom-client's default registry, text format 0.0.4); default true (issue #7) */
+  metrics?: boolean;
 }
 
 /** A started health server. */
@@ -67,13 +76,31 @@ class HealthController {
   }
 }
 
+/** `Content-Type` of `GET /metrics`: the Prometheus text format 0.0.4 (prom-client's `register.contentType`). */
+export const PROMETHEUS_TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** A metric that exists once prom-client's default process metrics run on the default registry. */
+const DEFAULT_METRICS_MARKER = 'process_cpu_user_seconds_total';
+
+@Controller()
+class MetricsController {
+  /** Every metric of prom-client's default registry (Prometheus text format 0.0.4). */
+  @Get('metrics')
+  @Header('Content-Type', PROMETHEUS_TEXT_CONTENT_TYPE)
+  metrics(): Promise<string> {
+    // idempotent across modules: libs/telemetry's ensureDefaultMetrics checks the same registry entry
+    if (register.getSingleMetric(DEFAULT_METRICS_MARKER) === undefined) collectDefaultMetrics();
+    return register.metrics();
+  }
+}
+
 @Module({})
 class HealthModule {
-  static forRoot(o: ResolvedOptions): DynamicModule {
+  static forRoot(o: ResolvedOptions, metrics: boolean): DynamicModule {
     return {
       module: HealthModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController],
+      controllers: metrics ? [HealthController, MetricsController] : [HealthController],
       providers: [{ provide: HEALTH_OPTIONS, useValue: o }],
     };
   }
@@ -87,7 +114,8 @@ type LoggerStatics = { staticInstanceRef?: LoggerService };
 
 /**
  * Starts the health server: `GET /healthz` (liveness: the process and its `live` checks) and `GET /readyz` (readiness:
- * every `ready` check), JSON bodies in @nestjs/terminus's format; 200 when all are up, 503 naming the failing checks.
+ * every `ready` check), JSON bodies in @nestjs/terminus's format; 200 when all are up, 503 naming the failing checks;
+ * and, unless `metrics: false`, `GET /metrics` (Prometheus text format 0.0.4 of prom-client's default registry).
  * @throws Error when the port cannot be bound (naming host and port) or two checks of a list share a name
  */
 export async function startHealthServer(o: HealthServerOptions): Promise<RunningHealthServer> {
@@ -104,7 +132,7 @@ export async function startHealthServer(o: HealthServerOptions): Promise<Running
   const hostLogger = statics.staticInstanceRef;
   let app: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(HealthModule.forRoot({ live, ready, timeoutMs }), new FastifyAdapter(), { logger: false, abortOnError: false });
+    app = await NestFactory.create<NestFastifyApplication>(HealthModule.forRoot({ live, ready, timeoutMs }, o.metrics ?? true), new FastifyAdapter(), { logger: false, abortOnError: false });
     await app.listen(o.port, host);
   } catch (e) {
     await app?.close().catch(() => undefined);

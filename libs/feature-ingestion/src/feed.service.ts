@@ -9,14 +9,21 @@
  * the `trade` and `ticker` frames of the extra channels, and the market list it resolved (`kalshi_markets`), through
  * libs/storage's `FrameRowMapper`, the same mapping `kalshi-platform replay` uses. Rows the store refuses are counted
  * in `status().ticksRefused`, never thrown.
+ *
+ * Metrics (libs/telemetry): its counters are read at scrape time (`kalshi_ingest_*`, `kalshi_bus_published_total`,
+ * `kalshi_exchange_rate_limited_total`, the tick store's); per book frame, `kalshi_stage_latency_seconds{stage="ingest"}`
+ * times the service's handling, from the decoded frame handed over by the WebSocket client to the bus publish
+ * returning (with the in-process transport, publishing runs the subscribers: the time then includes theirs).
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { BookDeltaV1, BookSnapshotV1, BookStaleV1, BUS_CLIENT, IngestionStatusV1, partitionOf, subjects } from '@kalshi-platform/bus';
 import { KalshiRestClient, KalshiWsClient, OrderbookDeltaFrame, OrderbookSnapshotFrame, StaleReason, WsFrame } from '@kalshi-platform/kalshi';
 import { FrameRowMapper, rfc3339ToNs, TICK_STORE, type MarketRow, type TickRow, type TickStore } from '@kalshi-platform/storage';
+import { registerCollector, registerTickStore, stageProbe, type IngestionReading, type Unregister } from '@kalshi-platform/telemetry';
 import { INGESTION_CONFIG } from './tokens';
 import type { IngestionConfig } from './ingestion.config';
+import { SpanKind, tracingEnabled, withSpan, type WithSpanOptions } from '@kalshi-platform/telemetry';
 
 @Injectable()
 export class FeedService implements OnApplicationShutdown {
@@ -26,12 +33,21 @@ export class FeedService implements OnApplicationShutdown {
   private ticksWritten = 0;
   private ticksRefused = 0;
   private readonly partitionCache = new Map<string, number>();
+  /** the REST client of the market list (its 429 count is a metric) */
+  private rest: KalshiRestClient | null = null;
+  /** `performance.now()` when the last frame was received (0 = none) */
+  private lastFrameMono = 0;
+  private readonly stage = stageProbe('ingest');
+  private readonly unregister: Unregister[] = [];
 
   constructor(
     @Inject(INGESTION_CONFIG) private readonly cfg: IngestionConfig,
     @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
     @Optional() @Inject(TICK_STORE) private readonly ticks: TickStore | null = null,
-  ) {}
+  ) {
+    this.unregister.push(registerCollector('ingestion', () => this.metricsReading(), this));
+    if (ticks !== null) this.unregister.push(registerTickStore(ticks));
+  }
 
   private store(row: TickRow | null): void {
     if (row === null || this.ticks === null) return;
@@ -56,6 +72,7 @@ export class FeedService implements OnApplicationShutdown {
   async resolveMarkets(): Promise<string[]> {
     if (this.cfg.marketTickers.length > 0) return this.cfg.marketTickers;
     const rest = new KalshiRestClient({ baseUrl: this.cfg.restUrl, credentials: this.cfg.credentials });
+    this.rest = rest;
     const markets = await rest.getAll<RestMarket>('markets', 'markets', { status: 'open', limit: 1000 });
     const tsMs = Date.now();
     for (const m of markets) this.store(marketRow(m, tsMs));
@@ -78,9 +95,10 @@ export class FeedService implements OnApplicationShutdown {
       log: (level, msg) => (level === 'info' ? this.logger.log(msg) : level === 'warn' ? this.logger.warn(msg) : this.logger.error(msg)),
     });
     this.ws = ws;
-    ws.on('snapshot', (f: OrderbookSnapshotFrame, tsMs: number) => this.onSnapshot(f, tsMs));
-    ws.on('delta', (f: OrderbookDeltaFrame, tsMs: number) => this.onDelta(f, tsMs));
-    ws.on('stale', (ticker: string, reason: StaleReason, tsMs: number) => this.onStale(ticker, reason, tsMs));
+    // tracing (issue #7): each book frame is the root span `kalshi.ws.frame` of the trace its bus message carries on
+    ws.on('snapshot', (f: OrderbookSnapshotFrame, tsMs: number) => withSpan('kalshi.ws.frame', frameSpan('orderbook_snapshot', f.marketTicker, f.seq), () => this.onSnapshot(f, tsMs)));
+    ws.on('delta', (f: OrderbookDeltaFrame, tsMs: number) => withSpan('kalshi.ws.frame', frameSpan('orderbook_delta', f.marketTicker, f.seq), () => this.onDelta(f, tsMs)));
+    ws.on('stale', (ticker: string, reason: StaleReason, tsMs: number) => withSpan('kalshi.ws.frame', frameSpan('stale', ticker), () => this.onStale(ticker, reason, tsMs)));
     // the raw feed: every delta received, also those a gap made unusable for the book (the exchange did send them),
     // the snapshots (with the deltas after them they rebuild any book), trades and tickers
     const rows = new FrameRowMapper();
@@ -90,21 +108,29 @@ export class FeedService implements OnApplicationShutdown {
       if (f.type === 'trade' || f.type === 'ticker') this.storeAll(rows.map(f));
     });
     ws.on('malformed', (err: { message: string }) => this.logger.warn(`malformed frame skipped: ${err.message}`));
+    // arrival of the frames that are not book data (book frames stamp it in onSnapshot / onDelta)
+    const stamp = () => void (this.lastFrameMono = performance.now());
+    ws.on('frame', stamp);
+    ws.on('malformed', stamp);
     ws.subscribeOrderbook(markets);
     for (const channel of this.cfg.extraChannels ?? []) ws.subscribeChannel(channel, markets);
     await ws.start();
   }
 
   private onSnapshot(f: OrderbookSnapshotFrame, tsMs: number): void {
+    const t0 = (this.lastFrameMono = this.stage.begin());
     const msg: BookSnapshotV1 = { v: 1, marketTicker: f.marketTicker, sid: f.sid, seq: f.seq, yes: f.yes, no: f.no, tsMs };
     this.bus.emit(subjects.md(this.partition(f.marketTicker), 'snapshot', f.marketTicker), msg);
     this.published++;
+    this.stage.end(t0);
   }
 
   private onDelta(f: OrderbookDeltaFrame, tsMs: number): void {
+    const t0 = (this.lastFrameMono = this.stage.begin());
     const msg: BookDeltaV1 = { v: 1, marketTicker: f.marketTicker, sid: f.sid, seq: f.seq, side: f.side, priceTicks: f.priceTicks, deltaCentis: f.deltaCentis, tsMs };
     this.bus.emit(subjects.md(this.partition(f.marketTicker), 'delta', f.marketTicker), msg);
     this.published++;
+    this.stage.end(t0);
   }
 
   private onStale(ticker: string, reason: StaleReason, tsMs: number): void {
@@ -135,9 +161,39 @@ export class FeedService implements OnApplicationShutdown {
     };
   }
 
+  /** What the metrics read at scrape time (libs/telemetry `IngestionReading`). */
+  private metricsReading(): IngestionReading {
+    const s = this.ws?.stats;
+    const mono = this.lastFrameMono;
+    return {
+      published: this.published,
+      consumed: 0,
+      framesReceived: s?.framesReceived ?? 0,
+      snapshots: s?.snapshots ?? 0,
+      deltas: s?.deltas ?? 0,
+      malformed: s?.malformed ?? 0,
+      gapsDetected: s?.gapsDetected ?? 0,
+      resyncs: s?.resyncs ?? 0,
+      reconnects: s?.reconnects ?? 0,
+      connected: this.ws?.connected ?? false,
+      // the wall clock now minus the monotonic time elapsed since the frame (immune to wall-clock steps in between)
+      lastFrameAtMs: mono > 0 ? Date.now() - (performance.now() - mono) : 0,
+      rateLimited: this.rest?.rateLimited ?? 0,
+    };
+  }
+
   onApplicationShutdown(): void {
     this.ws?.close();
+    for (const u of this.unregister.splice(0)) u();
   }
+}
+
+const NO_SPAN_OPTIONS: WithSpanOptions = {};
+
+/** Options of the span of one WebSocket frame (none to build while tracing is off: this is the hot path). */
+function frameSpan(type: string, marketTicker: string, seq?: number): WithSpanOptions {
+  if (!tracingEnabled()) return NO_SPAN_OPTIONS;
+  return { kind: SpanKind.CONSUMER, attributes: seq === undefined ? { 'kalshi.frame.type': type, 'kalshi.market_ticker': marketTicker } : { 'kalshi.frame.type': type, 'kalshi.market_ticker': marketTicker, 'kalshi.seq': seq } };
 }
 
 /** The fields of a `GET /markets` entry the tick store keeps. */

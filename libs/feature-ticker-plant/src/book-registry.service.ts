@@ -16,8 +16,13 @@
  * gained partition is first rebuilt with `replay`: the message is applied to the book exactly as `onMarketData` would,
  * but nothing is published or stored, and the "last published" top of book is updated as if it had been, because the
  * previous owner did publish it. The next live message then publishes exactly what one uninterrupted shard would have.
+ *
+ * Metrics (libs/telemetry): its counters and books are read at scrape time (`kalshi_tickerplant_*{shard}`,
+ * `kalshi_bus_*_total{app="ticker-plant"}`, the tick store's); each live message is timed
+ * (`kalshi_stage_latency_seconds{stage="ticker_plant"}`: applied and published; with the in-process transport this
+ * includes the subscribers of what it publishes) and its `tsMs` gives `kalshi_bus_consume_lag_seconds`.
  */
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import {
   BboV1,
@@ -35,6 +40,7 @@ import {
 } from '@kalshi-platform/bus';
 import { ANY_TICK, NO_PRICE, OrderBook, OrderBookError, PRICE_SCALE } from '@kalshi-platform/market';
 import { HOT_CACHE, TICK_STORE, type BboRow, type HotCache, type TickStore } from '@kalshi-platform/storage';
+import { payloadTsMs, registerCollector, registerTickStore, stageProbe, type Unregister } from '@kalshi-platform/telemetry';
 import { TICKER_PLANT_CONFIG } from './tokens';
 import type { TickerPlantConfig } from './ticker-plant.config';
 
@@ -50,7 +56,7 @@ interface Entry {
 }
 
 @Injectable()
-export class BookRegistry {
+export class BookRegistry implements OnModuleDestroy {
   private readonly logger = new Logger('ticker-plant');
   private readonly books = new Map<string, Entry>();
   private readonly owned: Set<number>;
@@ -70,6 +76,8 @@ export class BookRegistry {
   cacheErrors = 0;
   /** BBO rows of markets whose book changed before any message carried an exchange time (latest per market) */
   private readonly untimedBbo = new Map<string, BboRow>();
+  private readonly stage = stageProbe('ticker_plant');
+  private readonly unregister: Unregister[] = [];
 
   constructor(
     @Inject(TICKER_PLANT_CONFIG) private readonly cfg: TickerPlantConfig,
@@ -79,6 +87,23 @@ export class BookRegistry {
   ) {
     this.owned = new Set(cfg.partitions);
     this.shardCount = cfg.shardCount;
+    this.unregister.push(
+      registerCollector(
+        'ticker-plant',
+        () => {
+          let invalidBooks = 0;
+          for (const e of this.books.values()) if (!e.book.valid) invalidBooks++;
+          return { shard: cfg.shardIndex, published: this.published, consumed: this.consumed, bboPublished: this.bboPublished, books: this.books.size, partitions: this.owned.size, invalidBooks };
+        },
+        this,
+      ),
+    );
+    if (ticks !== null) this.unregister.push(registerTickStore(ticks));
+  }
+
+  /** Stops reporting metrics (its counters stay counted). */
+  onModuleDestroy(): void {
+    for (const u of this.unregister.splice(0)) u();
   }
 
   /** Starts owning partition p (hand-off): its markets' messages are accepted. */
@@ -122,7 +147,9 @@ export class BookRegistry {
 
   /** Handles one market-data message; `subject` is `md.v1.p<k>.<kind>.<ticker>`. Never throws. */
   onMarketData(subject: string, data: unknown): void {
+    const t0 = this.stage.begin(payloadTsMs(data));
     this.apply(subject, data);
+    this.stage.end(t0);
   }
 
   private apply(subject: string, data: unknown): void {

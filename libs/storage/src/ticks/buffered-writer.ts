@@ -87,6 +87,8 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
  */
 export abstract class BufferedTickWriter {
   private queue: TickRow[] = [];
+  /** wall clock (epoch ms) each row of `queue` was accepted, same indices (the write lag metric) */
+  private queuedAt: number[] = [];
   private head = 0;
   private loop: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -181,6 +183,14 @@ export abstract class BufferedTickWriter {
   }
 
   /**
+   * Wall clock (epoch ms) at which the oldest row still buffered was accepted by `write()`; null when nothing is
+   * buffered. `now - oldestBufferedAtMs` is the store's write lag (metric `kalshi_tickstore_write_lag_seconds`).
+   */
+  get oldestBufferedAtMs(): number | null {
+    return this.head < this.queue.length ? this.queuedAt[this.head] : null;
+  }
+
+  /**
    * Enqueues a row; synchronous, O(1), never throws for data problems. Returns false when the row was not
    * accepted: invalid (`invalidRows`), buffer full (`droppedRows`, newest dropped) or writer closing/closed (`droppedRows`).
    */
@@ -202,6 +212,7 @@ export abstract class BufferedTickWriter {
       return false;
     }
     this.queue.push(row);
+    this.queuedAt.push(Date.now());
     if (this.queue.length - this.head >= this.cfg.batchRows) this.schedule();
     return true;
   }
@@ -254,6 +265,7 @@ export abstract class BufferedTickWriter {
         this.s.lastError = `close: ${left} rows not written before drain timeout`;
       }
       this.queue = [];
+      this.queuedAt = [];
       this.head = 0;
       this.closed = true;
       await this.release();
@@ -292,6 +304,7 @@ export abstract class BufferedTickWriter {
         } else if (outcome.kind === 'rowRejected') {
           this.s.lastError = outcome.reason;
           this.queue.splice(this.head + outcome.index, 1);
+          this.queuedAt.splice(this.head + outcome.index, 1);
           this.s.rejectedRows++;
         } else {
           if (outcome.transient) attempt++;
@@ -327,9 +340,11 @@ export abstract class BufferedTickWriter {
     this.head += n;
     if (this.head === this.queue.length) {
       this.queue = [];
+      this.queuedAt = [];
       this.head = 0;
     } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.queuedAt = this.queuedAt.slice(this.head);
       this.head = 0;
     }
   }
