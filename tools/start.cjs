@@ -3,7 +3,7 @@
  * The container image's entry point (Dockerfile ENTRYPOINT): `node tools/start.cjs <app> [args...]`, i.e.
  * `docker run IMAGE <app> [args...]`. One image runs every app; the first argument picks it:
  *
- *   platform | exchange | market-maker | ingestion | ticker-plant | detection | execution | operator | cli
+ *   platform | exchange | market-maker | ingestion | ticker-plant | detection | execution | operator | console | cli
  *
  * Each name maps to `apps/<app>/src/main.ts` and runs the way `npm run <app>` does: through tools/run.cjs
  * (@swc-node/register, no build step), with the remaining arguments, from the repository root's tsconfig. The
@@ -31,6 +31,7 @@ const APPS = Object.freeze({
   detection: 'apps/detection/src/main.ts',
   execution: 'apps/execution/src/main.ts',
   operator: 'apps/operator/src/main.ts',
+  console: 'apps/console/src/main.ts',
   cli: 'apps/cli/src/main.ts',
 });
 

@@ -1,7 +1,11 @@
 /**
  * `npm start -- [--capture FILE.jsonl] [--events FILE.json] [--report OUT.json] [--speed max|realtime]
  *                [--drop-frames N] [--seed S] [--nats URL] [--tick-store embedded|questdb|off] [--tick-store-path FILE]
- *                [--questdb-addr HOST:PORT] [--odds ODDS.json [--odds-seconds N]]`
+ *                [--questdb-addr HOST:PORT] [--odds ODDS.json [--odds-seconds N]] [--console [--port 3000]]`
+ *
+ * With `--console`, the trading console (libs/feature-console) serves a web UI on `--port` (default 3000; interface
+ * `CONSOLE_HOST`, default 127.0.0.1) during the run, fed by the bus, and the process keeps serving after the report is
+ * written until Ctrl-C (SIGINT/SIGTERM), the replay's services still up (execution in paper mode for the kill switch).
  *
  * With `--odds`, after the replay the sportsbook half runs (./sportsbook.ts): live game markets for the odds file's
  * events, sportsbook_edge signals, paper execution; the report gains `orders`, `fills`, `positions`, `pnl`, `execution`.
@@ -21,6 +25,8 @@ import { SingleBar } from 'cli-progress';
 import { config as loadDotEnv } from 'dotenv';
 import { CaptureError } from '@kalshi-platform/feature-exchange';
 import { TickStoreConfigError, tickStoreConfig, TICK_STORE_CHOICES, DEFAULT_TICK_STORE_PATH } from '@kalshi-platform/storage';
+import { createAppLogger, LoggingConfigError, startTracing, TracingConfigError, type TracingHandle } from '@kalshi-platform/telemetry';
+import { startConsoleServer, type RunningConsole } from '@kalshi-platform/feature-console';
 import { runPlatform } from './platform';
 import type { Report } from './report';
 
@@ -30,6 +36,32 @@ export const DEFAULT_CAPTURE = resolve(REPO_ROOT, 'data/samples/kalshi-demo-ws-c
 function nonNegInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a non-negative integer');
   return Number(value);
+}
+function port(value: string): number {
+  const n = nonNegInt(value);
+  if (n > 65_535) throw new InvalidArgumentError('must be a port number 0..65535');
+  return n;
+}
+/**
+ * Resolves on the first SIGINT or SIGTERM (the console keeps serving until then); the run then shuts down, and a second
+ * signal exits at once (code 130).
+ */
+function untilSignal(): Promise<string> {
+  return new Promise((done) => {
+    const on = (sig: string) => () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.stderr.write(`${sig}: stopping the console and the services (again to exit at once)\n`);
+      const force = () => process.exit(130);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      done(sig);
+    };
+    const onInt = on('SIGINT');
+    const onTerm = on('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
 }
 function positiveInt(value: string): number {
   const n = nonNegInt(value);
@@ -104,6 +136,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--questdb-addr <host:port>', 'QuestDB HTTP endpoint for --tick-store questdb (env QUESTDB_ADDR, default localhost:9000)')
     .option('--odds <file>', 'a saved The Odds API v4 odds response: after the replay, paper-trade sportsbook edges against live game markets for its events')
     .option('--odds-seconds <n>', 'with --odds: seconds of live market to trade', positiveInt, 3)
+    .option('--console', 'serve the trading console (web UI) during the run, and keep serving after it until Ctrl-C')
+    .option('--port <n>', 'with --console: HTTP port of the console (0 = any free port; interface: env CONSOLE_HOST, default 127.0.0.1)', port)
     .option('--quiet', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -116,8 +150,15 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
     return 2;
   }
+  let consoleServer: RunningConsole | null = null;
+  let tracing: TracingHandle | undefined;
   try {
+    if (o.port !== undefined && !o.console) throw new UsageError('--port needs --console');
     loadDotEnv();
+    // one tracing SDK for every app of this process (export off unless OTEL_* says otherwise; flushed in `finally`);
+    // the apps' NestJS logs as pino lines on stderr (LOG_FORMAT, LOG_LEVEL): stdout carries only the summary
+    tracing = startTracing({ serviceName: 'platform' });
+    createAppLogger({ service: 'platform', destination: 'stderr' });
     const tickStore = tickStoreConfig({ tickStore: o.tickStore as string | undefined, tickStorePath: o.tickStorePath as string | undefined, questdbAddr: o.questdbAddr as string | undefined }, process.env, 'embedded');
     const capturePath = readable('--capture', resolve(o.capture as string));
     const eventsPath = o.events ? readable('--events', resolve(o.events as string)) : null;
@@ -127,6 +168,17 @@ export async function main(argv: string[]): Promise<number> {
     const bar = showBar ? new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} frames | received {received}', stream: process.stderr, hideCursor: true }) : null;
     let started = false;
     let lastLogged = 0;
+    const finish = (report: Report) => {
+      bar?.stop();
+      mkdirSync(dirname(reportPath), { recursive: true });
+      writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
+      console.log(summary(report, reportPath));
+    };
+    if (o.console) {
+      consoleServer = await startConsoleServer({ port: (o.port as number | undefined) ?? 3000, host: process.env.CONSOLE_HOST || undefined });
+      console.log(`console: ${consoleServer.url}`);
+    }
+    const c = consoleServer;
     const report = await runPlatform({
       capturePath,
       eventsPath,
@@ -141,6 +193,14 @@ export async function main(argv: string[]): Promise<number> {
       oddsDurationMs: (o.oddsSeconds as number) * 1000,
       tickStore: tickStore.backend === 'off' ? undefined : tickStore,
       hotCache: { redisUrl: process.env.REDIS_URL || undefined },
+      console: c ?? undefined,
+      hold: c
+        ? async (r) => {
+            finish(r);
+            console.log(`console: ${c.url} (still serving; Ctrl-C to stop)`);
+            await untilSignal();
+          }
+        : undefined,
       onProgress: (p) => {
         if (bar) {
           if (!started) bar.start(p.total, 0, { received: 0 });
@@ -152,18 +212,18 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
     });
-    bar?.stop();
-    mkdirSync(dirname(reportPath), { recursive: true });
-    writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
-    console.log(summary(report, reportPath));
+    if (!c) finish(report);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof CaptureError || e instanceof RangeError || e instanceof TickStoreConfigError) {
+    if (e instanceof UsageError || e instanceof CaptureError || e instanceof RangeError || e instanceof TickStoreConfigError || e instanceof TracingConfigError || e instanceof LoggingConfigError) {
       console.error(`error: ${e.message}`);
       return 2;
     }
     console.error(`error: ${(e as Error).message}`);
     return 1;
+  } finally {
+    await consoleServer?.close().catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
   }
 }
 

@@ -16,6 +16,8 @@ import { startTickerPlant, tickerPlantConfig } from '@kalshi-platform/feature-ti
 import { DetectionModule, DetectionService, type DetectionConfig } from '@kalshi-platform/feature-detection';
 import { ExecutionModule, ExecutionService, type ExecutionConfig, type ExecutionDeps } from '@kalshi-platform/feature-execution';
 import { createHotCache, openTickStore, TICK_TABLES, type HotCache, type HotCacheConfig, type TickStore, type TickStoreAdmin, type TickStoreConfig } from '@kalshi-platform/storage';
+import type { RunningConsole } from '@kalshi-platform/feature-console';
+import { consoleExecution } from './console';
 import { collectReport, PipelineStatus, Report, waitForQuiescence } from './report';
 import { runSportsbook } from './sportsbook';
 
@@ -42,6 +44,16 @@ export interface PlatformOptions {
   oddsDurationMs?: number;
   /** called about every 100 ms while replaying */
   onProgress?: (p: { replayed: number; total: number; framesReceived: number }) => void;
+  /**
+   * the trading console (`--console`, libs/feature-console): every pipeline of the run feeds it (the replay's, then the
+   * sportsbook phase's), and the replay pipeline also runs the execution app in paper mode (./console.ts) for its kill switch
+   */
+  console?: RunningConsole;
+  /**
+   * called with the report once it is complete; the run's services stay up (the replay pipeline, unless `oddsPath` ran
+   * the sportsbook phase after it) until the returned promise resolves (`--console`: until Ctrl-C)
+   */
+  hold?: (report: Report) => Promise<void>;
 }
 
 export interface PlatformRun {
@@ -78,6 +90,8 @@ export interface PipelineOptions {
   detection?: Partial<DetectionConfig>;
   /** also run the execution app (signals -> risk gate -> orders); started (reconciled) before the feed */
   execution?: { config: ExecutionConfig; deps: ExecutionDeps };
+  /** the trading console: subscribed to this pipeline's bus (before the feed starts), detached when it closes */
+  console?: Pick<RunningConsole, 'attach'>;
 }
 
 /**
@@ -90,7 +104,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const partitionCount = o.partitionCount ?? DEFAULT_PARTITION_COUNT;
   const broker = o.natsUrl ? undefined : new InProcessBroker();
   const transport: BusTransport = busTransportFromConfig(o.natsUrl, broker, 'platform');
-  const apps: INestMicroservice[] = [];
+  const apps: Array<{ close(): Promise<unknown> }> = [];
   let bus: ClientProxy | null = null;
   let closed = false;
   const close = async () => {
@@ -137,6 +151,8 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     apps.push(ingestion);
     await ingestion.listen();
 
+    if (o.console) apps.push(await o.console.attach(transport, { shards: o.shards, logger }));
+
     bus = createBusClient(transport);
     await bus.connect();
     return { bus, ingestion, shards: o.shards, close };
@@ -172,9 +188,14 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
   });
   let ticks: Awaited<ReturnType<typeof openTickStore>> = null;
   let cache: HotCache | null = null;
+  let paper: Awaited<ReturnType<typeof consoleExecution>> | null = null;
   try {
     ticks = opts.tickStore ? await openTickStore(opts.tickStore) : null;
     cache = createHotCache(opts.hotCache ?? {});
+    if (opts.console) {
+      opts.console.setRun({ phase: 'starting: paper execution store (PGlite), pipeline' });
+      paper = await consoleExecution(exchange, { keyId, privateKeyPem: keys.privateKeyPem });
+    }
     const p = await startPipeline({
       tickStore: ticks,
       hotCache: cache,
@@ -185,15 +206,21 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
       partitionCount: opts.partitionCount,
       natsUrl: opts.natsUrl,
       logLevels: logger,
+      execution: paper?.execution,
+      console: opts.console,
     });
     const feed = p.ingestion.get(FeedService);
-    const progress = opts.onProgress
-      ? setInterval(() => {
-          const s = exchange.replay!.stats;
-          opts.onProgress!({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: feed.status().framesReceived });
-        }, 100)
-      : null;
+    const progress =
+      opts.onProgress || opts.console
+        ? setInterval(() => {
+            const s = exchange.replay!.stats;
+            const x = { replayed: s.framesReplayed, total: s.framesTotal, framesReceived: feed.status().framesReceived };
+            opts.onProgress?.(x);
+            opts.console?.setRun(x);
+          }, 100)
+        : null;
     try {
+      opts.console?.setRun({ phase: `replaying the capture (${opts.speed}${opts.speed === 'realtime' && (opts.realtimeFactor ?? 1) > 1 ? ` x${opts.realtimeFactor}` : ''})` });
       await feed.start();
       await exchange.replay!.whenDone();
       const status = await waitForQuiescence(p.bus, opts.shards);
@@ -201,19 +228,27 @@ export async function runPlatform(opts: PlatformOptions): Promise<Report> {
       opts.onProgress?.({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: status.ingestion.framesReceived });
       const report = await collectReport(p.bus, opts.shards, { capture: opts.capturePath, events: opts.eventsPath }, status, Date.now() - t0);
       if (progress) clearInterval(progress);
-      await p.close();
+      opts.console?.setRun({ replayed: s.framesReplayed, total: s.framesTotal, framesReceived: status.ingestion.framesReceived });
+      if (!opts.hold || opts.oddsPath) {
+        await p.close();
+        await paper?.close(); // one PGlite per process: the sportsbook phase opens its own
+      }
       if (opts.oddsPath) {
-        const sb = await runSportsbook({ oddsPath: opts.oddsPath, seed: opts.seed, durationMs: opts.oddsDurationMs, shards: opts.shards, natsUrl: opts.natsUrl, tickStore: ticks, hotCache: cache, logLevels: logger });
+        opts.console?.setRun({ phase: 'sportsbook phase: live game markets, paper execution', replayed: null, total: null, framesReceived: null });
+        const sb = await runSportsbook({ oddsPath: opts.oddsPath, seed: opts.seed, durationMs: opts.oddsDurationMs, shards: opts.shards, natsUrl: opts.natsUrl, tickStore: ticks, hotCache: cache, logLevels: logger, console: opts.console });
         report.opportunities.push(...sb.opportunities);
         Object.assign(report, { orders: sb.orders, fills: sb.fills, positions: sb.positions, pnl: sb.pnl, execution: sb.execution });
       }
       if (ticks && opts.tickStore) report.storage = await storageReport(ticks, opts.tickStore, status);
+      opts.console?.setRun({ phase: opts.oddsPath ? 'run complete: report written; the pipelines have stopped (the last state stays)' : 'replay complete: report written; services still up (Ctrl-C to stop)' });
+      if (opts.hold) await opts.hold(report);
       return report;
     } finally {
       if (progress) clearInterval(progress);
       await p.close();
     }
   } finally {
+    await paper?.close();
     await ticks?.close().catch(() => undefined);
     await cache?.close().catch(() => undefined);
     await exchange.close();

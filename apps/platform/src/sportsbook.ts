@@ -21,7 +21,7 @@ import { FeedService } from '@kalshi-platform/feature-ingestion';
 import { decodePositions, KalshiRestClient } from '@kalshi-platform/kalshi';
 import { formatPriceDollars, formatSizeFp } from '@kalshi-platform/market';
 import { openRelationalStore, type HotCache, type TickStore } from '@kalshi-platform/storage';
-import { startPipeline } from './platform';
+import { startPipeline, type PipelineOptions } from './platform';
 import type { ReportOpportunity } from './report';
 
 /** Options of {@link runSportsbook}. */
@@ -40,6 +40,8 @@ export interface SportsbookRunOptions {
   tickStore?: TickStore | null;
   hotCache?: HotCache | null;
   logLevels?: LogLevel[];
+  /** the trading console (`--console`): fed by this phase's pipeline too */
+  console?: PipelineOptions['console'];
 }
 
 /** The report sections the sportsbook run adds. Money as Kalshi fixed-point dollar strings. */
@@ -132,6 +134,7 @@ export async function runSportsbook(o: SportsbookRunOptions): Promise<Sportsbook
         sportsbook: { oddsFile: o.oddsPath, minEdgeTicks: 100, maxOddsAgeMs: 3_600_000, ttlMs: 10_000, bankrollMicros: 1_000 * 1_000_000, kellyFraction: 0.25, maxContractsCentis: 100 * 100, maxMarketCostMicros: 100 * 1_000_000 },
       },
       execution: { config, deps },
+      console: o.console,
     });
     try {
       const feed = p.ingestion.get(FeedService);

@@ -331,7 +331,7 @@ describe('Dockerfile and .dockerignore', () => {
 
 describe('tools/start.cjs (the image entry point)', () => {
   it('lists the apps and maps each to its apps/<app>/src/main.ts', () => {
-    expect(Object.keys(APPS).sort()).toEqual(['cli', 'detection', 'exchange', 'execution', 'ingestion', 'market-maker', 'operator', 'platform', 'ticker-plant']);
+    expect(Object.keys(APPS).sort()).toEqual(['cli', 'console', 'detection', 'exchange', 'execution', 'ingestion', 'market-maker', 'operator', 'platform', 'ticker-plant']);
     for (const [app, entry] of Object.entries(APPS)) expect([app, entry]).toEqual([app, `apps/${app}/src/main.ts`]);
   });
 
