@@ -47,6 +47,7 @@ export interface EnsureSignalStreamResult {
 const STREAM_NOT_FOUND = 10059;
 /** JetStream API error code "stream name already in use with a different configuration" (`JSStreamNameExistErr`). */
 const STREAM_NAME_EXISTS = 10058;
+const SUBJECTS_OVERLAP = 10065;
 
 const apiErrCode = (e: unknown): number | undefined => (e as NatsError | null)?.api_error?.err_code;
 
@@ -66,9 +67,22 @@ export async function ensureSignalStream(natsUrl: string, opts: SignalStreamOpti
   if (typeof stream !== 'string' || !/^[A-Za-z0-9_-]+$/.test(stream)) throw new Error(`stream name ${JSON.stringify(stream)} must be letters, digits, _ or -`);
   if (subjects.length === 0 || subjects.some((s) => typeof s !== 'string' || s.length === 0)) throw new Error('subjects must be non-empty strings (at least one)');
   if (!Number.isSafeInteger(maxAgeMs) || maxAgeMs < 1) throw new Error(`maxAgeMs must be an integer >= 1, got ${String(maxAgeMs)}`);
-  const want: Partial<StreamConfig> = { name: stream, subjects, retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: nanos(maxAgeMs) };
+  const want: Partial<StreamConfig> & { name: string; subjects: string[] } = { name: stream, subjects, retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: nanos(maxAgeMs) };
+  return ensureStream(natsUrl, want, { name: opts.name ?? 'signal-stream', connectTimeoutMs: opts.connectTimeoutMs });
+}
 
-  const nc = await connect({ servers: natsUrl, name: opts.name ?? 'signal-stream', timeout: opts.connectTimeoutMs ?? 5000 });
+/**
+ * Creates the JetStream stream `want` (name and subjects required) on `natsUrl` unless a stream of that name exists;
+ * an existing stream is left as it is and its differing settings are reported in `mismatches`. Shared by
+ * {@link ensureSignalStream} and `ensureMdStream`; idempotent, and a stream created meanwhile by another process is
+ * reported like any existing one.
+ * @throws Error naming the stream when JetStream is unavailable, when another stream already captures the subjects
+ *   (naming it), or when the stream cannot be created
+ */
+export async function ensureStream(natsUrl: string, want: Partial<StreamConfig> & { name: string; subjects: string[] }, opts: { name: string; connectTimeoutMs?: number }): Promise<EnsureSignalStreamResult> {
+  const stream = want.name;
+  const subjects = want.subjects;
+  const nc = await connect({ servers: natsUrl, name: opts.name, timeout: opts.connectTimeoutMs ?? 5000 });
   try {
     let jsm: JetStreamManager;
     try {
@@ -86,6 +100,10 @@ export async function ensureSignalStream(natsUrl: string, opts: SignalStreamOpti
       if (apiErrCode(e) === STREAM_NAME_EXISTS) {
         const now = await streamInfo(jsm, stream);
         if (now !== null) return { created: false, stream, mismatches: differences(now, want) };
+      }
+      if (apiErrCode(e) === SUBJECTS_OVERLAP) {
+        const other = await jsm.streams.find(subjects[0]).catch(() => null);
+        throw new Error(`JetStream stream ${stream}: ${other ? `stream ${other}` : 'another stream'} already captures ${subjects.join(', ')} (use its name${other ? `: ${other}` : ''})`);
       }
       throw new Error(`JetStream stream ${stream}: cannot create it on ${subjects.join(', ')}: ${(e as Error).message}`);
     }
@@ -114,5 +132,7 @@ function differences(info: StreamInfo, want: Partial<StreamConfig>): string[] {
   if (c.retention !== want.retention) out.push(`retention: ${c.retention}, wanted ${want.retention}`);
   if (c.storage !== want.storage) out.push(`storage: ${c.storage}, wanted ${want.storage}`);
   if (c.max_age !== want.max_age) out.push(`max_age: ${Math.round(c.max_age / 1e6)} ms, wanted ${Math.round((want.max_age ?? 0) / 1e6)} ms`);
+  if (want.max_msgs !== undefined && c.max_msgs !== want.max_msgs) out.push(`max_msgs: ${c.max_msgs}, wanted ${want.max_msgs}`);
+  if (want.max_bytes !== undefined && c.max_bytes !== want.max_bytes) out.push(`max_bytes: ${c.max_bytes}, wanted ${want.max_bytes}`);
   return out;
 }

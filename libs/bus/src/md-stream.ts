@@ -12,7 +12,8 @@
  * {@link ensureMdStream} at start; whichever comes first creates it, the others find it. Like `ensureSignalStream`
  * (./jetstream.ts), an existing stream is never changed: its differences from the wanted settings are reported.
  */
-import { connect, DiscardPolicy, nanos, RetentionPolicy, StorageType, type JetStreamManager, type NatsError, type StreamConfig, type StreamInfo } from 'nats';
+import { DiscardPolicy, nanos, RetentionPolicy, StorageType, type StreamConfig } from 'nats';
+import { ensureStream } from './jetstream';
 import { MD_PREFIX } from './subjects';
 
 /** Default name of the market-data stream. */
@@ -53,12 +54,6 @@ export interface EnsureMdStreamResult {
 }
 
 /** JetStream API error codes (nats-server): stream not found, name in use with other settings, subjects overlap. */
-const STREAM_NOT_FOUND = 10059;
-const STREAM_NAME_EXISTS = 10058;
-const SUBJECTS_OVERLAP = 10065;
-
-const apiErrCode = (e: unknown): number | undefined => (e as NatsError | null)?.api_error?.err_code;
-
 function optionalLimit(v: number | undefined, what: string): number {
   if (v === undefined) return -1;
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${what} must be an integer >= 1, got ${String(v)}`);
@@ -93,56 +88,10 @@ export async function ensureMdStream(natsUrl: string, opts: MdStreamOptions = {}
     max_bytes: maxBytes,
   };
 
-  const nc = await connect({ servers: natsUrl, name: opts.name ?? 'md-stream', timeout: opts.connectTimeoutMs ?? 5000 });
   try {
-    let jsm: JetStreamManager;
-    try {
-      jsm = await nc.jetstreamManager();
-    } catch (e) {
-      throw new Error(`JetStream stream ${stream}: JetStream is not available on ${natsUrl}: ${(e as Error).message}`);
-    }
-    const existing = await streamInfo(jsm, stream);
-    if (existing !== null) return { created: false, stream, mismatches: differences(existing, want) };
-    try {
-      await jsm.streams.add(want);
-      return { created: true, stream, mismatches: [] };
-    } catch (e) {
-      if (apiErrCode(e) === STREAM_NAME_EXISTS) {
-        const now = await streamInfo(jsm, stream);
-        if (now !== null) return { created: false, stream, mismatches: differences(now, want) };
-      }
-      if (apiErrCode(e) === SUBJECTS_OVERLAP) {
-        const other = await jsm.streams.find(subjects[0]).catch(() => null);
-        throw new Error(`JetStream stream ${stream}: ${other ? `stream ${other}` : 'another stream'} already captures ${subjects.join(', ')} (use its name, e.g. MD_STREAM=${other ?? '<name>'})`);
-      }
-      throw new Error(`JetStream stream ${stream}: cannot create it on ${subjects.join(', ')}: ${(e as Error).message}`);
-    }
-  } finally {
-    await nc.close();
-  }
-}
-
-/** The stream's info, or null when there is no such stream. @throws Error for any other failure. */
-async function streamInfo(jsm: JetStreamManager, stream: string): Promise<StreamInfo | null> {
-  try {
-    return await jsm.streams.info(stream);
+    return await ensureStream(natsUrl, want as Partial<StreamConfig> & { name: string; subjects: string[] }, { name: opts.name ?? 'md-stream', connectTimeoutMs: opts.connectTimeoutMs });
   } catch (e) {
-    if (apiErrCode(e) === STREAM_NOT_FOUND) return null;
-    throw new Error(`JetStream stream ${stream}: cannot read its info: ${(e as Error).message}`);
+    // name the setting the apps read the stream name from
+    throw new Error((e as Error).message.replace(/\(use its name(: (\S+))?\)$/, (_m, _a, other: string | undefined) => `(use its name, e.g. MD_STREAM=${other ?? '<name>'})`));
   }
-}
-
-/** Wanted settings an existing stream does not have, one line each. */
-function differences(info: StreamInfo, want: Partial<StreamConfig>): string[] {
-  const c = info.config;
-  const out: string[] = [];
-  const have = [...(c.subjects ?? [])].sort().join(', ');
-  const wanted = [...(want.subjects ?? [])].sort().join(', ');
-  if (have !== wanted) out.push(`subjects: ${have || '(none)'}, wanted ${wanted}`);
-  if (c.retention !== want.retention) out.push(`retention: ${c.retention}, wanted ${want.retention}`);
-  if (c.storage !== want.storage) out.push(`storage: ${c.storage}, wanted ${want.storage}`);
-  if (c.max_age !== want.max_age) out.push(`max_age: ${Math.round(c.max_age / 1e6)} ms, wanted ${Math.round((want.max_age ?? 0) / 1e6)} ms`);
-  if (c.max_msgs !== want.max_msgs) out.push(`max_msgs: ${c.max_msgs}, wanted ${want.max_msgs}`);
-  if (c.max_bytes !== want.max_bytes) out.push(`max_bytes: ${c.max_bytes}, wanted ${want.max_bytes}`);
-  return out;
 }
